@@ -1,0 +1,32 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createValidationPipe, HttpErrorFilter, installJsonBodyParser, type Logger } from '@wgfleet/core';
+import { serveOpenApi } from './openapi.js';
+
+/** Pipes, filters, hooks and shutdown: everything that must be the same in main.ts and in tests. */
+export function configureApp(app: NestFastifyApplication, logger: Logger): void {
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  installJsonBodyParser(fastify);
+  serveOpenApi(app);
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  const requestLog = logger.child({ component: 'http' });
+  fastify.addHook('onResponse', async (request, reply) => {
+    requestLog.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        // The path only: a query string may carry something secret.
+        path: request.url.split('?')[0],
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountEntity } from './account.entity.js';
+import { AccountsService } from './accounts.service.js';
+import { AdminAccountsController } from './admin-accounts.controller.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuthCache } from './auth-cache.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
+  controllers: [ApiKeysController, AdminAccountsController],
+  providers: [AccountsService, ApiKeysService, AuthCache, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [AccountsService, ApiKeysService],
+})
+export class AccountsModule {}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, type FindOptionsWhere, type Repository } from 'typeorm';
+import { AppError, pageOf, type Page } from '@wgfleet/core';
+import { AccountEntity, type AccountKind } from './account.entity.js';
+import { AuthCache } from './auth-cache.js';
+
+export interface CreateAccountInput {
+  name: string;
+  kind: AccountKind;
+  parentId?: number | null;
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
+    private readonly authCache: AuthCache,
+  ) {}
+
+  async create(input: CreateAccountInput): Promise<AccountEntity> {
+    const parentId = input.parentId ?? null;
+    if (parentId !== null) {
+      if (input.kind !== 'customer') {
+        throw new AppError('validation_failed', 'only a customer account can have a parent', [
+          { field: 'parent_id', message: 'only customer accounts have a parent reseller' },
+        ]);
+      }
+      const parent = await this.accounts.findOneBy({ id: parentId });
+      if (!parent || parent.kind !== 'reseller') {
+        throw new AppError('validation_failed', `parent_id ${parentId} is not a reseller account`, [
+          { field: 'parent_id', message: 'must be the id of a reseller account' },
+        ]);
+      }
+    }
+    return this.accounts.save(this.accounts.create({ name: input.name, kind: input.kind, parentId, suspendedAt: null }));
+  }
+
+  /** The account, or 404. */
+  async get(id: number): Promise<AccountEntity> {
+    const account = await this.accounts.findOneBy({ id });
+    if (!account) throw new AppError('not_found', `account ${id} does not exist`);
+    return account;
+  }
+
+  async list(page: Page, filter: { parentId?: number; kind?: AccountKind } = {}) {
+    const where: FindOptionsWhere<AccountEntity> = { id: MoreThan(page.afterId) };
+    if (filter.parentId !== undefined) where.parentId = filter.parentId;
+    if (filter.kind !== undefined) where.kind = filter.kind;
+    const rows = await this.accounts.find({ where, order: { id: 'ASC' }, take: page.limit + 1 });
+    return pageOf(rows, page);
+  }
+
+  async setSuspended(id: number, suspended: boolean): Promise<AccountEntity> {
+    const account = await this.get(id);
+    if (account.kind === 'admin' && suspended) {
+      throw new AppError('validation_failed', 'an admin account cannot be suspended', [{ field: 'id', message: 'is an admin account' }]);
+    }
+    account.suspendedAt = suspended ? (account.suspendedAt ?? new Date()) : null;
+    const saved = await this.accounts.save(account);
+    // Cached keys of this account must see the change now, not after the cache's TTL.
+    this.authCache.forgetAccount(id);
+    return saved;
+  }
+
+  /** The admin account, created on first use (bootstrap). */
+  async ensureAdmin(): Promise<AccountEntity> {
+    const existing = await this.accounts.findOne({ where: { kind: 'admin' }, order: { id: 'ASC' } });
+    return existing ?? this.accounts.save(this.accounts.create({ name: 'admin', kind: 'admin', parentId: null, suspendedAt: null }));
+  }
+}

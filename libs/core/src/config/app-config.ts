@@ -1,0 +1,111 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/**
+ * Every setting wgfleet reads from the environment, validated once at boot. Nothing else reads
+ * `process.env`: code receives this object (or a piece of it) through Nest or as an argument.
+ */
+export class AppConfig {
+  @IsString()
+  @MinLength(1)
+  HOST = '127.0.0.1';
+
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 0 and 65535' })
+  @Min(0, { message: 'must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'must be an integer between 0 and 65535' })
+  PORT = 8080;
+
+  /** Where embedded PostgreSQL and generated secrets live when no external services are given. */
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './.data';
+
+  /** An external PostgreSQL; when set, nothing embedded starts. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  /**
+   * Shared state for several replicas (rate limits, wake-ups). Without it wgfleet keeps that
+   * state in memory, which is right for a single process.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** 32 random bytes, base64: encrypts private keys at rest. Default: generated into DATA_DIR/master-key. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (e.g. openssl rand -base64 32)' })
+  MASTER_KEY?: string;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1024 and 65535' })
+  @Min(1024, { message: 'must be an integer between 1024 and 65535' })
+  @Max(65535, { message: 'must be an integer between 1024 and 65535' })
+  EMBEDDED_POSTGRES_PORT = 54329;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1 and 100' })
+  @Min(1, { message: 'must be an integer between 1 and 100' })
+  @Max(100, { message: 'must be an integer between 1 and 100' })
+  DATABASE_POOL_SIZE = 10;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** Requests per 60-second window per API key, all routes together (the contract's 60/min). */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1 and 1000000' })
+  @Min(1, { message: 'must be an integer between 1 and 1000000' })
+  @Max(1_000_000, { message: 'must be an integer between 1 and 1000000' })
+  RATE_LIMIT_PER_MINUTE = 60;
+
+  /** Failed authentications per 60-second window per client IP before 429s. */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1 and 1000000' })
+  @Min(1, { message: 'must be an integer between 1 and 1000000' })
+  @Max(1_000_000, { message: 'must be an integer between 1 and 1000000' })
+  AUTH_FAILURES_PER_MINUTE = 30;
+
+  /** Largest accepted request body; the contract's 413 threshold. */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1024 and 10485760' })
+  @Min(1024, { message: 'must be an integer between 1024 and 10485760' })
+  @Max(10 * 1024 * 1024, { message: 'must be an integer between 1024 and 10485760' })
+  BODY_LIMIT_BYTES = 64 * 1024;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads only the variables AppConfig declares; empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY');
+  const given: Record<string, string> = {};
+  for (const name of declared) {
+    const value = env[name];
+    if (value !== undefined && value !== '') given[name] = value;
+  }
+  const config = plainToInstance(AppConfig, given);
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((error) => {
+        const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+        return `${error.property} ${reason} (got ${JSON.stringify(given[error.property])})`;
+      }),
+    );
+  }
+  return config;
+}

@@ -1,0 +1,18 @@
+import type { ErrorCode } from './error-codes.js';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A failure the caller can act on; `message` says what to change and is shown as-is. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fieldErrors?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,16 @@
+export { AppConfig, ConfigError, loadConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
+export { AppError, type FieldError } from './errors/app-error.js';
+export { ERROR_STATUS, type ErrorCode } from './errors/error-codes.js';
+export { problemFor, PROBLEM_CONTENT_TYPE, type Problem } from './errors/problem.js';
+export { toProblem } from './errors/to-problem.js';
+export { HttpErrorFilter, sendProblem } from './errors/http-error.filter.js';
+export { createLogger, type Logger } from './logging/create-logger.js';
+export { PinoNestLogger } from './logging/pino-nest-logger.js';
+export { REDACTED_PATHS } from './logging/redaction.js';
+export { createValidationPipe, toFieldErrors } from './validation/validation-pipe.js';
+export { installJsonBodyParser } from './http/json-body-parser.js';
+export { AdminOnly, ADMIN_ONLY, CurrentPrincipal, Public, PUBLIC_ROUTE, type Principal, type PrincipalKind } from './http/principal.js';
+export { DEFAULT_PAGE_LIMIT, encodeCursor, pageOf, PageQueryDto, toPage, type Page } from './http/pagination.js';
+export { ParseIdPipe } from './http/parse-id.pipe.js';
+export { SecretBox } from './secrets/secret-box.js';
+export { loadMasterKey, type MasterKey } from './secrets/master-key.js';

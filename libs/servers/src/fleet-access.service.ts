@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, MoreThan, type EntityManager, type Repository } from 'typeorm';
+import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
+import { AssignmentEntity } from './assignment.entity.js';
+import { NodeEntity } from './node.entity.js';
+import { ServerEntity } from './server.entity.js';
+
+/** An assignment with the server and node it lends: what every customer route works on. */
+export interface AssignmentContext {
+  assignment: AssignmentEntity;
+  server: ServerEntity;
+  node: NodeEntity;
+}
+
+/**
+ * Who may act on which assignment. The portal's rule: a missing one is 404, one that exists
+ * but is not the caller's is 403. An account acts on its own assignments; a reseller also on
+ * its customers'; the admin (ops) on all. Siblings never see each other.
+ */
+@Injectable()
+export class FleetAccess {
+  constructor(
+    @InjectRepository(AssignmentEntity) private readonly assignments: Repository<AssignmentEntity>,
+    @InjectRepository(ServerEntity) private readonly servers: Repository<ServerEntity>,
+    @InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async resolveAssignment(principal: Principal, assignmentId: number): Promise<AssignmentContext> {
+    const assignment = await this.assignments.findOneBy({ id: assignmentId });
+    if (!assignment) throw new AppError('not_found', `server ${assignmentId} does not exist`);
+    if (!(await this.mayActFor(principal, assignment.accountId))) {
+      throw new AppError('forbidden', `server ${assignmentId} belongs to another account`);
+    }
+    return this.contextOf(assignment);
+  }
+
+  /** True when the principal may act on resources owned by `accountId`. */
+  async mayActFor(principal: Principal, accountId: number): Promise<boolean> {
+    if (principal.kind === 'admin' || principal.accountId === accountId) return true;
+    if (principal.kind !== 'reseller') return false;
+    const [row] = await this.dataSource.query('SELECT parent_id FROM account WHERE id = $1', [accountId]);
+    return row !== undefined && Number(row.parent_id) === principal.accountId;
+  }
+
+  /** The caller's own assignments, oldest first. */
+  async listOwn(principal: Principal, page: Page): Promise<{ items: AssignmentContext[]; nextCursor: string | null }> {
+    const rows = await this.assignments.find({
+      where: { accountId: principal.accountId, id: MoreThan(page.afterId) },
+      order: { id: 'ASC' },
+      take: page.limit + 1,
+    });
+    const { items, nextCursor } = pageOf(rows, page);
+    const servers = new Map((await this.servers.findBy({ id: In(items.map((a) => a.serverId)) })).map((s) => [s.id, s]));
+    const nodes = new Map((await this.nodes.findBy({ id: In([...servers.values()].map((s) => s.nodeId)) })).map((n) => [n.id, n]));
+    return {
+      items: items.map((assignment) => {
+        const server = servers.get(assignment.serverId)!;
+        return { assignment, server, node: nodes.get(server.nodeId)! };
+      }),
+      nextCursor,
+    };
+  }
+
+  async contextOf(assignment: AssignmentEntity): Promise<AssignmentContext> {
+    const server = await this.servers.findOneByOrFail({ id: assignment.serverId });
+    const node = await this.nodes.findOneByOrFail({ id: server.nodeId });
+    return { assignment, server, node };
+  }
+
+  /**
+   * Marks the server's desired state as changed, inside the caller's transaction, so that the
+   * reconciler sees every committed write. Also serialises writers on one server (row lock),
+   * which makes address allocation and quota checks race-free.
+   */
+  async bumpGeneration(manager: EntityManager, serverId: number): Promise<number> {
+    const [rows] = await manager.query(
+      'UPDATE server SET desired_generation = desired_generation + 1 WHERE id = $1 RETURNING desired_generation',
+      [serverId],
+    );
+    if (!rows?.[0]) throw new AppError('not_found', `server ${serverId} does not exist`);
+    return Number(rows[0].desired_generation);
+  }
+}

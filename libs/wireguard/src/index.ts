@@ -1,0 +1,36 @@
+export { WireguardInputError } from './errors.js';
+export {
+  clampPrivateKey,
+  generateKeyPair,
+  generatePresharedKey,
+  isValidKey,
+  publicKeyFromPrivate,
+  type WgKeyPair,
+} from './keys.js';
+export { formatIp, parseIp, type IpAddress, type IpVersion } from './ip-address.js';
+export { ipv4ToNumber, numberToIpv4 } from './ipv4.js';
+export { bigIntToIpv6, ipv6ToBigInt } from './ipv6.js';
+export { cidrContains, cidrSize, parseCidr, type Cidr } from './cidr.js';
+export { isValidCidr, isValidInterfaceName, isValidIp, isValidPort } from './validators.js';
+export { formatEndpoint, isValidEndpoint, isValidHostname, tryParseEndpoint, type Endpoint } from './endpoint.js';
+export { allocateAddress, serverAddress, type AllocationResult } from './address-pool.js';
+export {
+  MTU_RANGE,
+  normalizeClientConfig,
+  PRIVATE_KEY_PLACEHOLDER,
+  renderClientConfig,
+  type ClientConfig,
+  type ClientPeer,
+} from './client-config.js';
+export { parseClientConfig } from './client-config-parser.js';
+export { renderServerPeers, type ServerPeer, type ServerPeerSet } from './server-peers.js';
+export { parseWgDump, type InterfaceStatus, type PeerStatus, type WgDump } from './dump.js';
+export {
+  IPTABLES_RESTORE_ARGV,
+  portForwardChains,
+  renderPortForwardRules,
+  type ChainJump,
+  type ForwardProtocol,
+  type PortForwardRule,
+  type PortForwardSet,
+} from './port-forward-rules.js';

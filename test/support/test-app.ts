@@ -1,0 +1,32 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AccountsService, ApiKeysService, type AccountKind } from '@wgfleet/accounts';
+import { createLogger, loadConfig } from '@wgfleet/core';
+import { createApp } from '../../apps/api/src/create-app.js';
+import { migratedDatabaseUrl } from '../setup/test-database.js';
+
+/** The whole app as main.ts builds it, on the run's PostgreSQL. */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  return createApp(config, await migratedDatabaseUrl(), createLogger('silent'), TEST_MASTER_KEY);
+}
+
+let counter = 0;
+
+/** A new account with one key: every test makes its own tenants instead of sharing the world. */
+export async function makeAccount(
+  app: NestFastifyApplication,
+  kind: AccountKind,
+  options: { parentId?: number; name?: string } = {},
+): Promise<{ id: number; key: string; keyId: number }> {
+  const accounts = app.get(AccountsService);
+  const account =
+    kind === 'admin'
+      ? await accounts.ensureAdmin()
+      : await accounts.create({ name: options.name ?? `${kind}-${++counter}-${process.pid}`, kind, parentId: options.parentId });
+  const { record, key } = await app.get(ApiKeysService).create(account.id, { name: `test key ${++counter}` });
+  return { id: account.id, key, keyId: record.id };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
