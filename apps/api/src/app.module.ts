@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@wgfleet/accounts';
+import { AuditModule } from '@wgfleet/audit';
 import { AppConfig, SecretBox } from '@wgfleet/core';
 import { DatabaseModule } from '@wgfleet/database';
 import { RateLimitModule } from '@wgfleet/rate-limit';
@@ -23,6 +24,7 @@ export class AppModule {
         DatabaseModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
         RateLimitModule.forRoot({ redisUrl: config.REDIS_URL, limitPerWindow: config.RATE_LIMIT_PER_MINUTE }),
         HealthModule,
+        AuditModule,
         AccountsModule,
         ServersModule,
       ],
