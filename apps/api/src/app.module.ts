@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@wgfleet/accounts';
 import { AuditModule } from '@wgfleet/audit';
+import { PeersModule } from '@wgfleet/peers';
 import { AppConfig, SecretBox } from '@wgfleet/core';
 import { DatabaseModule } from '@wgfleet/database';
 import { RateLimitModule } from '@wgfleet/rate-limit';
@@ -27,6 +28,7 @@ export class AppModule {
         AuditModule,
         AccountsModule,
         ServersModule,
+        PeersModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -36,6 +36,18 @@ export class FleetAccess {
     return this.contextOf(assignment);
   }
 
+  /**
+   * For a resource held by an assignment (a user, a port forward): its context, or 403 naming
+   * the resource when the caller may not act on it. The assignment exists (foreign key).
+   */
+  async resolveAssignmentOf(principal: Principal, assignmentId: number, resource: string): Promise<AssignmentContext> {
+    const assignment = await this.assignments.findOneByOrFail({ id: assignmentId });
+    if (!(await this.mayActFor(principal, assignment.accountId))) {
+      throw new AppError('forbidden', `${resource} belongs to another account`);
+    }
+    return this.contextOf(assignment);
+  }
+
   /** True when the principal may act on resources owned by `accountId`. */
   async mayActFor(principal: Principal, accountId: number): Promise<boolean> {
     if (principal.kind === 'admin' || principal.accountId === accountId) return true;
@@ -81,5 +93,20 @@ export class FleetAccess {
     );
     if (!rows?.[0]) throw new AppError('not_found', `server ${serverId} does not exist`);
     return Number(rows[0].desired_generation);
+  }
+
+  /**
+   * What an assignment has lent to its delegations (a reseller's customers): their `max_users`
+   * and `max_port_forwards` summed. A delegation reserves its quota out of its parent's, so a
+   * parent with `max_users` M, U users of its own and D delegated may hold U + D ≤ M.
+   * Call inside the write's transaction, after `bumpGeneration` has locked the server.
+   */
+  async delegatedQuota(manager: EntityManager, assignmentId: number): Promise<{ users: number; portForwards: number }> {
+    const [row] = await manager.query(
+      `SELECT coalesce(sum(max_users), 0) AS users, coalesce(sum(max_port_forwards), 0) AS port_forwards
+         FROM assignment WHERE parent_assignment_id = $1`,
+      [assignmentId],
+    );
+    return { users: Number(row.users), portForwards: Number(row.port_forwards) };
   }
 }

@@ -1,0 +1,3 @@
+export { PeersModule } from './peers.module.js';
+export { PeersService } from './peers.service.js';
+export { UserEntity, type ProvisioningState } from './user.entity.js';
