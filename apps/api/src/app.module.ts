@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@wgfleet/accounts';
 import { AuditModule } from '@wgfleet/audit';
 import { PeersModule } from '@wgfleet/peers';
+import { PortForwardsModule } from '@wgfleet/port-forwards';
+import { ResellersModule } from '@wgfleet/resellers';
 import { AppConfig, SecretBox } from '@wgfleet/core';
 import { DatabaseModule } from '@wgfleet/database';
 import { RateLimitModule } from '@wgfleet/rate-limit';
@@ -29,6 +31,8 @@ export class AppModule {
         AccountsModule,
         ServersModule,
         PeersModule,
+        PortForwardsModule,
+        ResellersModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -68,4 +68,18 @@ export class AccountsService {
     const existing = await this.accounts.findOne({ where: { kind: 'admin' }, order: { id: 'ASC' } });
     return existing ?? this.accounts.save(this.accounts.create({ name: 'admin', kind: 'admin', parentId: null, suspendedAt: null }));
   }
+
+  /**
+   * Deletes the account in one transaction: its keys, assignments, users and port forwards go
+   * by foreign-key cascade. `before` runs first in that transaction (lock and bump the servers
+   * the deletion changes, audit it). Its keys stop working on this replica once it commits.
+   */
+  async deleteWith(id: number, before: (manager: import('typeorm').EntityManager) => Promise<void>): Promise<void> {
+    await this.accounts.manager.transaction(async (manager) => {
+      await before(manager);
+      const result = await manager.delete(AccountEntity, { id });
+      if (!result.affected) throw new AppError('not_found', `account ${id} does not exist`);
+    });
+    this.authCache.forgetAccount(id);
+  }
 }

@@ -4,3 +4,4 @@ export { ApiKeysService, MAX_ACTIVE_KEYS, type Authentication } from './api-keys
 export { AccountEntity, ACCOUNT_KINDS, type AccountKind } from './account.entity.js';
 export { ApiKeyEntity } from './api-key.entity.js';
 export { generateApiKey, isWellFormedApiKey, hashApiKey, API_KEY_PATTERN } from './api-key-format.js';
+export { CreateApiKeyDto, toAccountDto, toApiKeyDto, type AccountDto, type ApiKeyDto } from './accounts.dto.js';

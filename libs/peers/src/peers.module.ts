@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '@wgfleet/idempotency';
 import { ServersModule } from '@wgfleet/servers';
+import { CustomerServersController } from './customer-servers.controller.js';
+import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
 import { UserEntity } from './user.entity.js';
+import { UsersController } from './users.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity]), ServersModule],
-  controllers: [],
-  providers: [PeersService],
-  exports: [PeersService],
+  imports: [TypeOrmModule.forFeature([UserEntity]), ServersModule, IdempotencyModule],
+  controllers: [CustomerServersController, UsersController],
+  providers: [PeersService, PeerTelemetry],
+  exports: [PeersService, PeerTelemetry],
 })
 export class PeersModule {}

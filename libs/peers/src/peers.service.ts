@@ -1,9 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
-import { AppError, type Principal } from '@wgfleet/core';
-import { FleetAccess, type AssignmentContext } from '@wgfleet/servers';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AuditService } from '@wgfleet/audit';
+import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
+import { FleetAccess, ServerEntity, type AssignmentContext } from '@wgfleet/servers';
+import { allocateAddress, formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
+import { DEFAULT_ALLOWED_IPS, DEFAULT_KEEPALIVE, type CreateUserDto, type ListUsersQueryDto } from './peers.dto.js';
+import { PeerTelemetry } from './peer-telemetry.js';
 import { UserEntity } from './user.entity.js';
+
+/** The keys a response may show: the private key only while the portal keeps one. */
+export interface UserSecrets {
+  privateKey: string | null;
+  presharedKey: string | null;
+}
+
+const privateKeyContext = (user: Pick<UserEntity, 'serverId' | 'publicKey'>) => `wg_user.private_key:${user.serverId}:${user.publicKey}`;
+const presharedKeyContext = (user: Pick<UserEntity, 'serverId' | 'publicKey'>) => `wg_user.preshared_key:${user.serverId}:${user.publicKey}`;
 
 /** WireGuard users (peers): the desired state of who may connect to which server. */
 @Injectable()
@@ -11,6 +24,10 @@ export class PeersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly access: FleetAccess,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly audit: AuditService,
+    private readonly telemetry: PeerTelemetry,
   ) {}
 
   /** The user and where it lives; 404 when missing, 403 when it is not the caller's to act on. */
@@ -25,4 +42,202 @@ export class PeersService {
   async countUsers(manager: EntityManager, assignmentId: number): Promise<number> {
     return manager.getRepository(UserEntity).countBy({ assignmentId });
   }
+
+  /** Users per assignment, in one query (for a page of assignments). */
+  async countUsersByAssignment(assignmentIds: number[]): Promise<Map<number, number>> {
+    if (assignmentIds.length === 0) return new Map();
+    const rows: Array<{ assignment_id: string; users: number }> = await this.dataSource.query(
+      'SELECT assignment_id, count(*)::int AS users FROM wg_user WHERE assignment_id = ANY($1::bigint[]) GROUP BY assignment_id',
+      [assignmentIds],
+    );
+    return new Map(rows.map((row) => [Number(row.assignment_id), row.users]));
+  }
+
+  /**
+   * Creates a peer on the assignment's server. The server row lock taken by bumpGeneration
+   * serialises creates per server, so the name check, the quota and the address choice see every
+   * committed user; the unique keys back them up.
+   */
+  async create(
+    principal: Principal,
+    context: AssignmentContext,
+    input: CreateUserDto,
+  ): Promise<{ user: UserEntity; server: ServerEntity; secrets: UserSecrets }> {
+    const assignmentId = context.assignment.id;
+    const serverId = context.server.id;
+    const pair = input.public_key === undefined ? generateKeyPair() : null;
+    const publicKey = pair?.publicKey ?? input.public_key!;
+    const secrets: UserSecrets = {
+      privateKey: pair?.privateKey ?? null,
+      presharedKey: input.preshared_key === false ? null : generatePresharedKey(),
+    };
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        await this.access.bumpGeneration(manager, serverId);
+        const server = await manager.findOneByOrFail(ServerEntity, { id: serverId });
+        const [assignment]: Array<{ max_users: number | null }> = await manager.query('SELECT max_users FROM assignment WHERE id = $1', [
+          assignmentId,
+        ]);
+        if (!assignment) throw new AppError('not_found', `server ${assignmentId} does not exist`);
+        await this.checkName(manager, server, assignmentId, input.client_name);
+        await this.checkPublicKey(manager, serverId, publicKey);
+        await this.checkQuota(manager, assignmentId, assignment.max_users);
+        const { ipv4, ipv6 } = await this.allocate(manager, server);
+
+        const user = await manager.save(
+          manager.create(UserEntity, {
+            serverId,
+            assignmentId,
+            clientName: input.client_name,
+            publicKey,
+            privateKeyEnc: secrets.privateKey === null ? null : this.box.seal(secrets.privateKey, privateKeyContext({ serverId, publicKey })),
+            presharedKeyEnc:
+              secrets.presharedKey === null ? null : this.box.seal(secrets.presharedKey, presharedKeyContext({ serverId, publicKey })),
+            ipv4,
+            ipv6,
+            dns: input.dns ?? null,
+            allowedIps: input.allowed_ips ?? DEFAULT_ALLOWED_IPS,
+            persistentKeepalive: input.persistent_keepalive ?? DEFAULT_KEEPALIVE,
+            state: 'pending',
+            stateError: null,
+          }),
+        );
+        await this.audit.record(
+          principal,
+          { action: 'user.create', targetType: 'wg_user', targetId: user.id, details: { client_name: user.clientName, assignment_id: assignmentId } },
+          manager,
+        );
+        return { user, server, secrets };
+      });
+    } catch (error) {
+      throw mapConstraintError(error, input.client_name, assignmentId);
+    }
+  }
+
+  /** Removes the peer; its port forwards and port claims go with it (foreign keys cascade). */
+  async delete(principal: Principal, userId: number): Promise<void> {
+    const { user } = await this.resolveUser(principal, userId);
+    await this.dataSource.transaction(async (manager) => {
+      await this.access.bumpGeneration(manager, user.serverId);
+      const { affected } = await manager.delete(UserEntity, { id: userId });
+      if (!affected) throw new AppError('not_found', `user ${userId} does not exist`);
+      await this.audit.record(
+        principal,
+        { action: 'user.delete', targetType: 'wg_user', targetId: userId, details: { client_name: user.clientName, assignment_id: user.assignmentId } },
+        manager,
+      );
+    });
+  }
+
+  /** The keys kept for a user, decrypted (for the user's own config). */
+  async secretsOf(user: UserEntity): Promise<UserSecrets> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .select(['u.id', 'u.privateKeyEnc', 'u.presharedKeyEnc'])
+      .where('u.id = :id', { id: user.id })
+      .getOne();
+    return {
+      privateKey: row?.privateKeyEnc ? this.box.open(row.privateKeyEnc, privateKeyContext(user)) : null,
+      presharedKey: row?.presharedKeyEnc ? this.box.open(row.presharedKeyEnc, presharedKeyContext(user)) : null,
+    };
+  }
+
+  /** One page of an assignment's users, filtered; `online` reads the latest poll (none yet: all offline). */
+  async list(context: AssignmentContext, query: ListUsersQueryDto, page: Page): Promise<{ items: UserEntity[]; nextCursor: string | null }> {
+    const qb = this.users
+      .createQueryBuilder('u')
+      .where('u.assignmentId = :assignmentId', { assignmentId: context.assignment.id })
+      .andWhere('u.id > :afterId', { afterId: page.afterId })
+      .orderBy('u.id', 'ASC')
+      .limit(page.limit + 1);
+    if (query.name !== undefined) qb.andWhere('u.clientName = :name', { name: query.name });
+    if (query.public_key !== undefined) qb.andWhere('u.publicKey = :publicKey', { publicKey: query.public_key });
+    if (query.ip !== undefined) {
+      const ip = parseIp(query.ip, 'ip');
+      qb.andWhere(ip.version === 4 ? 'u.ipv4 = CAST(:ip AS inet)' : 'u.ipv6 = CAST(:ip AS inet)', { ip: formatIp(ip) });
+    }
+    if (query.online !== undefined) {
+      const online = await this.telemetry.onlineUserIds(context.server.id);
+      if (query.online === 'true') {
+        if (online.length === 0) return { items: [], nextCursor: null };
+        qb.andWhere('u.id IN (:...online)', { online });
+      } else if (online.length > 0) {
+        qb.andWhere('u.id NOT IN (:...online)', { online });
+      }
+    }
+    return pageOf(await qb.getMany(), page);
+  }
+
+  /** Every user of the assignment, oldest first (the status route is not paginated). */
+  async listAll(assignmentId: number): Promise<UserEntity[]> {
+    return this.users.find({ where: { assignmentId }, order: { id: 'ASC' } });
+  }
+
+  private async checkName(manager: EntityManager, server: ServerEntity, assignmentId: number, name: string): Promise<void> {
+    // PiVPN #1790: a client named after the server or its interface breaks tooling that keys on names.
+    if (['server', server.interface.toLowerCase()].includes(name.toLowerCase())) {
+      throw new AppError('validation_failed', `client_name "${name}" is reserved; choose another name`, [
+        { field: 'client_name', message: 'is reserved (server, or the server\'s interface name)' },
+      ]);
+    }
+    const [taken] = await manager.query('SELECT 1 FROM wg_user WHERE assignment_id = $1 AND lower(client_name) = lower($2)', [
+      assignmentId,
+      name,
+    ]);
+    if (taken) throw duplicateName(name);
+  }
+
+  private async checkPublicKey(manager: EntityManager, serverId: number, publicKey: string): Promise<void> {
+    const [taken] = await manager.query('SELECT 1 FROM wg_user WHERE server_id = $1 AND public_key = $2', [serverId, publicKey]);
+    if (taken) throw publicKeyTaken();
+  }
+
+  /** max_users null is unlimited; a delegation's max_users is reserved out of its parent's. */
+  private async checkQuota(manager: EntityManager, assignmentId: number, maxUsers: number | null): Promise<void> {
+    if (maxUsers === null) return;
+    const own = await this.countUsers(manager, assignmentId);
+    const delegated = (await this.access.delegatedQuota(manager, assignmentId)).users;
+    if (own + delegated >= maxUsers) {
+      const detail = delegated > 0 ? ` (${own} users of its own, ${delegated} reserved for your customers)` : '';
+      throw new AppError('server_full', `this server allows ${maxUsers} users for this account and all are taken${detail}; delete a user first`);
+    }
+  }
+
+  private async allocate(manager: EntityManager, server: ServerEntity): Promise<{ ipv4: string; ipv6: string | null }> {
+    const used: Array<{ v4: string; v6: string | null }> = await manager.query(
+      'SELECT host(ipv4) AS v4, host(ipv6) AS v6 FROM wg_user WHERE server_id = $1',
+      [server.id],
+    );
+    const ipv4 = allocateAddress(server.ipv4Subnet, used.map((row) => row.v4));
+    if (!ipv4.ok) throw new AppError('server_full', `the server has no free IPv4 address: ${ipv4.message}`);
+    if (server.ipv6Subnet === null) return { ipv4: ipv4.address, ipv6: null };
+    const ipv6 = allocateAddress(
+      server.ipv6Subnet,
+      used.flatMap((row) => (row.v6 === null ? [] : [row.v6])),
+    );
+    if (!ipv6.ok) throw new AppError('server_full', `the server has no free IPv6 address: ${ipv6.message}`);
+    return { ipv4: ipv4.address, ipv6: ipv6.address };
+  }
+}
+
+function duplicateName(name: string): AppError {
+  return new AppError('duplicate_name', `a user named "${name}" already exists on this server (names are case-insensitive); choose another client_name`, [
+    { field: 'client_name', message: 'is already used on this server' },
+  ]);
+}
+
+function publicKeyTaken(): AppError {
+  return new AppError('conflict', 'this public key is already in use on this server; generate a new key pair for this user', [
+    { field: 'public_key', message: 'is already in use on this server' },
+  ]);
+}
+
+/** The unique keys and foreign keys that back the checks above, for writes that race past them. */
+function mapConstraintError(error: unknown, name: string, assignmentId: number): unknown {
+  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
+  if (code === '23505' && constraint === 'wg_user_assignment_name_key') return duplicateName(name);
+  if (code === '23505' && constraint === 'wg_user_server_public_key_key') return publicKeyTaken();
+  if (code === '23505') return new AppError('conflict', 'another user was created at the same moment; retry the request');
+  if (code === '23503') return new AppError('not_found', `server ${assignmentId} does not exist`);
+  return error;
 }

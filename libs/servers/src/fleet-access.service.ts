@@ -109,4 +109,24 @@ export class FleetAccess {
     );
     return { users: Number(row.users), portForwards: Number(row.port_forwards) };
   }
+
+  /**
+   * Lends the server of a reseller's assignment to one of its customers (a delegation), inside
+   * the caller's transaction; the caller checks ownership and the parent's remaining quota
+   * under the server's row lock. One per (server, customer): `assignment_server_account_key`.
+   */
+  async createDelegation(
+    manager: EntityManager,
+    input: { serverId: number; accountId: number; parentAssignmentId: number; maxUsers: number; maxPortForwards: number },
+  ): Promise<AssignmentEntity> {
+    return manager.save(
+      manager.create(AssignmentEntity, {
+        serverId: input.serverId,
+        accountId: input.accountId,
+        parentAssignmentId: input.parentAssignmentId,
+        maxUsers: input.maxUsers,
+        maxPortForwards: input.maxPortForwards,
+      }),
+    );
+  }
 }

@@ -11,6 +11,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fieldErrors?: FieldError[],
+    /** Extension members of the problem body (RFC 9457 §3.2), e.g. `conflicting_port_forward_id`. */
+    readonly extensions?: Readonly<Record<string, string | number | boolean | null>>,
   ) {
     super(message);
     this.name = 'AppError';

@@ -9,13 +9,21 @@ export interface Problem {
   code: string;
   error: string;
   errors?: FieldError[];
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-export function problemFor(code: ErrorCode, message: string, fieldErrors?: FieldError[]): Problem {
+export function problemFor(
+  code: ErrorCode,
+  message: string,
+  fieldErrors?: FieldError[],
+  extensions: Readonly<Record<string, unknown>> = {},
+): Problem {
   const status = ERROR_STATUS[code];
   const problem: Problem = {
+    // Extensions first: they never override the standard members below.
+    ...extensions,
     type: `https://wgfleet.dev/errors/${code}`,
     title: HTTP_TITLES[status] ?? 'Error',
     status,
@@ -27,5 +35,5 @@ export function problemFor(code: ErrorCode, message: string, fieldErrors?: Field
 }
 
 export function problemFromAppError(error: AppError): Problem {
-  return problemFor(error.code, error.message, error.fieldErrors);
+  return problemFor(error.code, error.message, error.fieldErrors, error.extensions);
 }

@@ -18,6 +18,11 @@ describe('toProblem', () => {
     });
   });
 
+  it('carries extension members without letting them replace the standard ones', () => {
+    const { problem } = toProblem(new AppError('port_in_use', 'taken', undefined, { conflicting_port_forward_id: 12, status: 200 }));
+    expect(problem).toMatchObject({ status: 409, code: 'port_in_use', conflicting_port_forward_id: 12 });
+  });
+
   it.each([
     [new NotFoundException('Cannot GET /x'), 404, 'not_found', 'Cannot GET /x'],
     [new BadRequestException('bad'), 400, 'bad_request', 'bad'],

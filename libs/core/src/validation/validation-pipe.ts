@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { AppError, type FieldError } from '../errors/app-error.js';
 
 /** Flattens class-validator's tree into one entry per bad field, with dotted paths. */
@@ -15,11 +15,21 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
 }
 
 /**
+ * Route params stay the strings the client sent: their own pipes (ParseIdPipe) decide. Nest's
+ * primitive conversion would turn `/users/1e3` into user 1000.
+ */
+class StrictParamsValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
+/**
  * Whitelisting with forbidNonWhitelisted makes an unknown field a 422 (the contract), rather
  * than silently dropping it.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictParamsValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

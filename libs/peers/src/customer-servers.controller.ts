@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, PageQueryDto, ParseIdPipe, toPage, type Principal } from '@wgfleet/core';
+import { Idempotent } from '@wgfleet/idempotency';
+import { FleetAccess, syncStateOf } from '@wgfleet/servers';
+import { CreateUserDto, ListUsersQueryDto, OFFLINE, toAssignmentDto, toLiveFieldsDto, toUserDto } from './peers.dto.js';
+import { PeerTelemetry } from './peer-telemetry.js';
+import { PeersService } from './peers.service.js';
+import { toUserWithConfigDto } from './user-config.js';
+
+/** The customer API's server routes: the caller's assignments and the users on them. */
+@ApiTags('servers')
+@Controller('api/wg/servers')
+export class CustomerServersController {
+  constructor(
+    private readonly access: FleetAccess,
+    private readonly peers: PeersService,
+    private readonly telemetry: PeerTelemetry,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List the servers assigned to your account' })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
+    const { items, nextCursor } = await this.access.listOwn(principal, toPage(query));
+    const counts = await this.peers.countUsersByAssignment(items.map((context) => context.assignment.id));
+    return {
+      servers: items.map((context) => toAssignmentDto(context, counts.get(context.assignment.id) ?? 0)),
+      next_cursor: nextCursor,
+    };
+  }
+
+  @Get(':id/users')
+  @ApiOperation({
+    summary: 'List the users of a server, with live status; filter by name, public_key, ip or online',
+    description:
+      'Live fields come from the latest poll of the node, never a round trip per request. Until a node has been ' +
+      'polled its users read as offline, so `online=true` lists nobody and `online=false` lists everyone.',
+  })
+  async listUsers(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: ListUsersQueryDto) {
+    const context = await this.access.resolveAssignment(principal, id);
+    const { items, nextCursor } = await this.peers.list(context, query, toPage(query));
+    const live = await this.telemetry.statusOf(context.server.id, items.map((user) => user.id));
+    return { users: items.map((user) => toUserDto(user, live.get(user.id))), next_cursor: nextCursor };
+  }
+
+  @Post(':id/users')
+  @HttpCode(201)
+  @Header('Cache-Control', 'no-store')
+  @Idempotent()
+  @ApiOperation({ summary: 'Create a user: returns its client config and keys' })
+  async createUser(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: CreateUserDto) {
+    const context = await this.access.resolveAssignment(principal, id);
+    const { user, server, secrets } = await this.peers.create(principal, context, body);
+    return toUserWithConfigDto(user, server, context.node, secrets);
+  }
+
+  @Get(':id/status')
+  @ApiOperation({ summary: 'Live device status of every user of a server' })
+  async status(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: number) {
+    const context = await this.access.resolveAssignment(principal, id);
+    const users = await this.peers.listAll(context.assignment.id);
+    const live = await this.telemetry.statusOf(context.server.id, users.map((user) => user.id));
+    const iface = await this.telemetry.interfaceOf(context.server.id);
+    return {
+      server: {
+        assignment_id: context.assignment.id,
+        interface: iface.interface,
+        polled_at: iface.polledAt ? iface.polledAt.toISOString() : null,
+        sync: syncStateOf(context.server),
+      },
+      users: users.map((user) => ({
+        id: user.id,
+        client_name: user.clientName,
+        public_key: user.publicKey,
+        ...toLiveFieldsDto(live.get(user.id) ?? OFFLINE),
+      })),
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
+import { assign, makeServer } from '../support/fleet-factory.js';
+import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
+
+describe('GET /api/wg/servers', () => {
+  let app: NestFastifyApplication;
+  let http: ReturnType<NestFastifyApplication['getHttpServer']>;
+
+  beforeAll(async () => {
+    app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
+    http = app.getHttpServer();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const list = (key: string, query = '') => request(http).get(`/api/wg/servers${query}`).set(bearer(key));
+
+  it('is 401 without a key', async () => {
+    await request(http).get('/api/wg/servers').expect(401);
+  });
+
+  it('lists the caller’s assignments in exactly the contract shape, with users_count', async () => {
+    const account = await makeAccount(app, 'customer');
+    const server = await makeServer(app, { forwardRange: [20000, 29999] });
+    const assignment = await assign(app, server.serverId, account.id, { maxUsers: 10, maxPortForwards: 5 });
+    for (const name of ['one', 'two']) {
+      await request(http).post(`/api/wg/servers/${assignment}/users`).set(bearer(account.key)).send({ client_name: name }).expect(201);
+    }
+    const response = await list(account.key).expect(200);
+    expect(response.body).toEqual({
+      servers: [
+        {
+          assignment_id: assignment,
+          name: expect.stringMatching(/^server-\d+$/),
+          location: 'Test',
+          endpoint: `${server.publicIpv4}:51820`,
+          server_public_key: server.publicKey,
+          ipv4_subnet: '10.8.0.0/24',
+          ipv6_subnet: 'fd42:66:1::/64',
+          dns: ['1.1.1.1'],
+          mtu: 1420,
+          port_forward_range: '20000-29999',
+          max_users: 10,
+          users_count: 2,
+          max_port_forwards: 5,
+          sync: { state: 'pending', desired_generation: 3, applied_generation: 0, last_error: null, last_applied_at: null },
+        },
+      ],
+      next_cursor: null,
+    });
+  });
+
+  it('uses the server’s endpoint host when set, nulls for unlimited quotas and no IPv6, and the sync state as applied', async () => {
+    const account = await makeAccount(app, 'customer');
+    const server = await makeServer(app, { ipv6Subnet: null });
+    const appliedAt = new Date('2026-11-20T10:00:00.000Z');
+    await app.get(DataSource).query(
+      `UPDATE server SET endpoint_host = 'vpn.example.com', listen_port = 51999, applied_generation = desired_generation,
+                         last_applied_at = $2, mtu = NULL WHERE id = $1`,
+      [server.serverId, appliedAt],
+    );
+    const assignment = await assign(app, server.serverId, account.id);
+    const [entry] = (await list(account.key).expect(200)).body.servers;
+    expect(entry).toMatchObject({
+      assignment_id: assignment,
+      endpoint: 'vpn.example.com:51999',
+      ipv6_subnet: null,
+      mtu: null,
+      port_forward_range: '1-65535',
+      max_users: null,
+      max_port_forwards: null,
+      users_count: 0,
+      sync: { state: 'in_sync', desired_generation: 1, applied_generation: 1, last_error: null, last_applied_at: appliedAt.toISOString() },
+    });
+  });
+
+  it('pages with limit and cursor, oldest first', async () => {
+    const account = await makeAccount(app, 'customer');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await assign(app, (await makeServer(app)).serverId, account.id));
+    const first = await list(account.key, '?limit=2').expect(200);
+    expect(first.body.servers.map((s: { assignment_id: number }) => s.assignment_id)).toEqual(ids.slice(0, 2));
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await list(account.key, `?limit=2&cursor=${first.body.next_cursor}`).expect(200);
+    expect(second.body).toEqual({ servers: [expect.objectContaining({ assignment_id: ids[2] })], next_cursor: null });
+    for (const bad of ['?limit=0', '?limit=501', '?limit=x', '?cursor=%%%', '?other=1']) {
+      expect((await list(account.key, bad)).status).toBe(422);
+    }
+  });
+
+  it('shows only the caller’s own assignments: not a customer’s to its reseller, not a sibling’s', async () => {
+    const reseller = await makeAccount(app, 'reseller');
+    const customer = await makeAccount(app, 'customer', { parentId: reseller.id });
+    const sibling = await makeAccount(app, 'customer', { parentId: reseller.id });
+    const server = await makeServer(app);
+    const parent = await assign(app, server.serverId, reseller.id, { maxUsers: 10 });
+    const child = await assign(app, server.serverId, customer.id, { maxUsers: 4, parentAssignmentId: parent });
+    const siblings = await assign(app, server.serverId, sibling.id, { maxUsers: 2, parentAssignmentId: parent });
+    await request(http).post(`/api/wg/servers/${siblings}/users`).set(bearer(sibling.key)).send({ client_name: 'hidden-name' }).expect(201);
+
+    expect((await list(reseller.key).expect(200)).body.servers.map((s: { assignment_id: number }) => s.assignment_id)).toEqual([parent]);
+    const mine = await list(customer.key).expect(200);
+    expect(mine.body.servers.map((s: { assignment_id: number }) => s.assignment_id)).toEqual([child]);
+    expect(mine.body.servers[0]).toMatchObject({ max_users: 4, users_count: 0 });
+    expect(mine.text).not.toContain('hidden-name');
+    expect((await list((await makeAccount(app, 'customer')).key).expect(200)).body).toEqual({ servers: [], next_cursor: null });
+  });
+
+  it('counts users in one query for the whole page', async () => {
+    const account = await makeAccount(app, 'customer');
+    for (let i = 0; i < 4; i++) {
+      const assignment = await assign(app, (await makeServer(app)).serverId, account.id);
+      await request(http).post(`/api/wg/servers/${assignment}/users`).set(bearer(account.key)).send({ client_name: 'u' }).expect(201);
+    }
+    // Every query of the app, through a repository or raw, goes through the query runner.
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+    try {
+      const response = await list(account.key).expect(200);
+      expect(response.body.servers.map((s: { users_count: number }) => s.users_count)).toEqual([1, 1, 1, 1]);
+      expect(spy.mock.calls.filter(([sql]) => /FROM wg_user/i.test(String(sql)))).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('documents the customer routes and the Idempotency-Key header in the OpenAPI document', async () => {
+    const doc = (await request(http).get('/docs/openapi.json').expect(200)).body;
+    const operations: Array<[string, string]> = [
+      ['/api/wg/servers', 'get'],
+      ['/api/wg/servers/{id}/users', 'get'],
+      ['/api/wg/servers/{id}/users', 'post'],
+      ['/api/wg/servers/{id}/status', 'get'],
+      ['/api/wg/users/{id}', 'get'],
+      ['/api/wg/users/{id}', 'delete'],
+    ];
+    for (const [path, method] of operations) {
+      expect({ path, method, summary: doc.paths[path]?.[method]?.summary }).toEqual({ path, method, summary: expect.any(String) });
+    }
+    const headers = doc.paths['/api/wg/servers/{id}/users'].post.parameters.filter((p: { in: string }) => p.in === 'header');
+    expect(headers.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key']);
+  });
+});
