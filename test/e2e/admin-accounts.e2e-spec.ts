@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { assign, makeServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
 
 describe('admin accounts', () => {
@@ -78,6 +80,30 @@ describe('admin accounts', () => {
     }
     await request(http).post(`/api/admin/accounts/${reseller.id}/unsuspend`).set(bearer(admin.key)).expect(200);
     await request(http).get('/api/wg/api-keys').set(bearer(reseller.key)).expect(200);
+  });
+
+  it("bumps the generation of every server the account and its customers hold, so nodes drop (and restore) their peers; audited", async () => {
+    const reseller = await makeAccount(app, 'reseller');
+    const customer = await makeAccount(app, 'customer', { parentId: reseller.id });
+    const [resellerServer, customerServer, untouched] = [await makeServer(app), await makeServer(app), await makeServer(app)];
+    await assign(app, resellerServer.serverId, reseller.id);
+    await assign(app, customerServer.serverId, customer.id);
+    const generations = async () =>
+      (
+        await app.get(DataSource).query('SELECT desired_generation FROM server WHERE id = ANY($1) ORDER BY id', [
+          [resellerServer.serverId, customerServer.serverId, untouched.serverId],
+        ])
+      ).map((row: { desired_generation: string }) => Number(row.desired_generation));
+    const before = await generations();
+    await request(http).post(`/api/admin/accounts/${reseller.id}/suspend`).set(bearer(admin.key)).expect(200);
+    expect(await generations()).toEqual([before[0] + 1, before[1] + 1, before[2]]);
+    await request(http).post(`/api/admin/accounts/${reseller.id}/unsuspend`).set(bearer(admin.key)).expect(200);
+    expect(await generations()).toEqual([before[0] + 2, before[1] + 2, before[2]]);
+    const audit = await request(http).get(`/api/admin/audit?limit=5`).set(bearer(admin.key)).expect(200);
+    expect(audit.body.entries.slice(0, 2).map((e: { action: string; target_id: number }) => [e.action, e.target_id])).toEqual([
+      ['account.unsuspend', reseller.id],
+      ['account.suspend', reseller.id],
+    ]);
   });
 
   it('issues a first key for an account, which then works', async () => {

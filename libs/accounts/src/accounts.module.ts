@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountAccessHooks } from './account-access-hooks.js';
 import { AccountEntity } from './account.entity.js';
 import { AccountsService } from './accounts.service.js';
 import { AdminAccountsController } from './admin-accounts.controller.js';
@@ -13,7 +14,7 @@ import { AuthCache } from './auth-cache.js';
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
   controllers: [ApiKeysController, AdminAccountsController],
-  providers: [AccountsService, ApiKeysService, AuthCache, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [AccountsService, ApiKeysService],
+  providers: [AccountAccessHooks, AccountsService, ApiKeysService, AuthCache, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [AccountAccessHooks, AccountsService, ApiKeysService],
 })
 export class AccountsModule {}

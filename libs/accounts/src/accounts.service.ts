@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, type FindOptionsWhere, type Repository } from 'typeorm';
+import { MoreThan, type EntityManager, type FindOptionsWhere, type Repository } from 'typeorm';
 import { AppError, pageOf, type Page } from '@wgfleet/core';
 import { AccountEntity, type AccountKind } from './account.entity.js';
+import { AccountAccessHooks } from './account-access-hooks.js';
 import { AuthCache } from './auth-cache.js';
 
 export interface CreateAccountInput {
@@ -16,6 +17,7 @@ export class AccountsService {
   constructor(
     @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
     private readonly authCache: AuthCache,
+    private readonly accessHooks: AccountAccessHooks,
   ) {}
 
   async create(input: CreateAccountInput): Promise<AccountEntity> {
@@ -51,13 +53,30 @@ export class AccountsService {
     return pageOf(rows, page);
   }
 
-  async setSuspended(id: number, suspended: boolean): Promise<AccountEntity> {
+  /**
+   * Suspends or unsuspends, in one transaction with the access hooks (a reseller's customers are
+   * affected too: their keys are refused and their peers disabled while the reseller is suspended).
+   * `inTransaction` lets the caller record the change (audit) atomically with it.
+   */
+  async setSuspended(
+    id: number,
+    suspended: boolean,
+    inTransaction: (manager: EntityManager, account: AccountEntity) => Promise<void> = async () => {},
+  ): Promise<AccountEntity> {
     const account = await this.get(id);
     if (account.kind === 'admin' && suspended) {
       throw new AppError('validation_failed', 'an admin account cannot be suspended', [{ field: 'id', message: 'is an admin account' }]);
     }
-    account.suspendedAt = suspended ? (account.suspendedAt ?? new Date()) : null;
-    const saved = await this.accounts.save(account);
+    const saved = await this.accounts.manager.transaction(async (manager) => {
+      const locked = await manager.findOne(AccountEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!locked) throw new AppError('not_found', `account ${id} does not exist`);
+      locked.suspendedAt = suspended ? (locked.suspendedAt ?? new Date()) : null;
+      const result = await manager.save(locked);
+      const customers = await manager.find(AccountEntity, { where: { parentId: id }, select: { id: true } });
+      await this.accessHooks.run(manager, [id, ...customers.map((c) => c.id)]);
+      await inTransaction(manager, result);
+      return result;
+    });
     // Cached keys of this account must see the change now, not after the cache's TTL.
     this.authCache.forgetAccount(id);
     return saved;
@@ -74,7 +93,7 @@ export class AccountsService {
    * by foreign-key cascade. `before` runs first in that transaction (lock and bump the servers
    * the deletion changes, audit it). Its keys stop working on this replica once it commits.
    */
-  async deleteWith(id: number, before: (manager: import('typeorm').EntityManager) => Promise<void>): Promise<void> {
+  async deleteWith(id: number, before: (manager: EntityManager) => Promise<void>): Promise<void> {
     await this.accounts.manager.transaction(async (manager) => {
       await before(manager);
       const result = await manager.delete(AccountEntity, { id });

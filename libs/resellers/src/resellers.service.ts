@@ -60,12 +60,7 @@ export class ResellersService {
   async deleteCustomer(principal: Principal, customerId: number): Promise<void> {
     const customer = await this.resolveCustomer(principal, customerId);
     await this.accounts.deleteWith(customer.id, async (manager) => {
-      const servers = (await manager.query(
-        'SELECT DISTINCT server_id FROM assignment WHERE account_id = $1 ORDER BY server_id',
-        [customer.id],
-      )) as Array<{ server_id: string }>;
-      // In id order, so two deletions touching the same servers cannot deadlock.
-      for (const { server_id } of servers) await this.access.bumpGeneration(manager, Number(server_id));
+      await this.access.bumpGenerationsOfAccounts(manager, [customer.id]);
       await this.audit.record(
         principal,
         { action: 'customer.delete', targetType: 'account', targetId: customer.id, details: { name: customer.name } },

@@ -129,4 +129,17 @@ export class FleetAccess {
       }),
     );
   }
+
+  /**
+   * Bumps every server the accounts hold assignments on: their peers change with the accounts
+   * (suspended, deleted). In server id order, so two callers touching the same servers lock them
+   * in the same order and cannot deadlock.
+   */
+  async bumpGenerationsOfAccounts(manager: EntityManager, accountIds: number[]): Promise<void> {
+    const servers = (await manager.query(
+      'SELECT DISTINCT server_id FROM assignment WHERE account_id = ANY($1) ORDER BY server_id',
+      [accountIds],
+    )) as Array<{ server_id: string }>;
+    for (const { server_id } of servers) await this.bumpGeneration(manager, Number(server_id));
+  }
 }

@@ -1,14 +1,33 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountAccessHooks, AccountsModule } from '@wgfleet/accounts';
+import { IdempotencyModule } from '@wgfleet/idempotency';
+import { AdminAssignmentsController } from './admin-assignments.controller.js';
+import { AdminNodesController } from './admin-nodes.controller.js';
+import { AdminServersController } from './admin-servers.controller.js';
 import { AssignmentEntity } from './assignment.entity.js';
+import { AssignmentsService } from './assignments.service.js';
 import { FleetAccess } from './fleet-access.service.js';
 import { NodeEntity } from './node.entity.js';
+import { NodesService } from './nodes.service.js';
+import { ReconcileRequests } from './reconcile-requests.js';
 import { ServerEntity } from './server.entity.js';
+import { ServersService } from './servers.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([NodeEntity, ServerEntity, AssignmentEntity])],
-  controllers: [],
-  providers: [FleetAccess],
-  exports: [FleetAccess],
+  imports: [TypeOrmModule.forFeature([NodeEntity, ServerEntity, AssignmentEntity]), AccountsModule, IdempotencyModule],
+  controllers: [AdminNodesController, AdminServersController, AdminAssignmentsController],
+  providers: [FleetAccess, NodesService, ServersService, AssignmentsService, ReconcileRequests],
+  exports: [FleetAccess, NodesService, ServersService, AssignmentsService, ReconcileRequests],
 })
-export class ServersModule {}
+export class ServersModule implements OnModuleInit {
+  constructor(
+    private readonly accessHooks: AccountAccessHooks,
+    private readonly access: FleetAccess,
+  ) {}
+
+  /** A suspended (or unsuspended) account's peers must leave (or return to) its servers. */
+  onModuleInit(): void {
+    this.accessHooks.register((manager, accountIds) => this.access.bumpGenerationsOfAccounts(manager, accountIds));
+  }
+}

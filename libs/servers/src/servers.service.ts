@@ -1,0 +1,266 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, MoreThan, type EntityManager, type FindOptionsWhere, type Repository } from 'typeorm';
+import { AuditService } from '@wgfleet/audit';
+import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
+import { generateKeyPair } from '@wgfleet/wireguard';
+import { FleetAccess } from './fleet-access.service.js';
+import { canonicalHost, canonicalIp, canonicalSubnet, parsePortRange } from './fleet-validation.js';
+import { NodeEntity } from './node.entity.js';
+import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
+import { ReconcileRequests } from './reconcile-requests.js';
+import { ServerEntity } from './server.entity.js';
+import type { CreateServerDto, UpdateServerDto } from './servers.dto.js';
+import { syncStateOf, type SyncState } from './sync-state.js';
+
+export interface ServerWithNode {
+  server: ServerEntity;
+  node: NodeEntity;
+}
+
+/** The same context as test/support/fleet-factory.ts and the reconciler use to open the key. */
+export const serverKeyContext = (publicKey: string) => `server.private_key:${publicKey}`;
+
+interface OtherServer {
+  id: string;
+  interface: string;
+  listen_port: number;
+  ipv4_subnet: string;
+  ipv6_subnet: string | null;
+  v4_overlaps: boolean;
+  v6_overlaps: boolean;
+}
+
+type SettingsPatch = Partial<
+  Pick<ServerEntity, 'name' | 'location' | 'dns' | 'mtu' | 'endpointHost' | 'forwardPortMin' | 'forwardPortMax' | 'reservedPorts'>
+>;
+
+/**
+ * The admin's WireGuard servers. Conflicts on a node (interface, listen port, overlapping
+ * subnets) are checked under a row lock on the node, so two concurrent creates cannot both win.
+ */
+@Injectable()
+export class ServersService {
+  constructor(
+    @InjectRepository(ServerEntity) private readonly servers: Repository<ServerEntity>,
+    @InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly audit: AuditService,
+    private readonly access: FleetAccess,
+    private readonly reconcileRequests: ReconcileRequests,
+  ) {}
+
+  async create(principal: Principal, nodeId: number, input: CreateServerDto): Promise<ServerWithNode> {
+    const ipv4Subnet = canonicalSubnet(input.ipv4_subnet);
+    const ipv6Subnet = input.ipv6_subnet == null ? null : canonicalSubnet(input.ipv6_subnet);
+    const range = parsePortRange(input.port_forward_range ?? '1-65535')!;
+    const keys = generateKeyPair();
+    try {
+      const id = await this.dataSource.transaction(async (manager) => {
+        const node = await manager.findOne(NodeEntity, { where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
+        if (!node) throw new AppError('not_found', `node ${nodeId} does not exist`);
+        await this.checkNodeConflicts(manager, nodeId, input, ipv4Subnet, ipv6Subnet);
+        const server = await manager.save(
+          manager.create(ServerEntity, {
+            nodeId,
+            name: input.name,
+            location: input.location,
+            interface: input.interface,
+            listenPort: input.listen_port,
+            privateKeyEnc: this.box.seal(keys.privateKey, serverKeyContext(keys.publicKey)),
+            publicKey: keys.publicKey,
+            ipv4Subnet,
+            ipv6Subnet,
+            dns: canonicalDns(input.dns ?? []),
+            mtu: input.mtu ?? null,
+            endpointHost: input.endpoint_host == null ? null : canonicalHost(input.endpoint_host)!,
+            forwardPortMin: range.min,
+            forwardPortMax: range.max,
+            reservedPorts: canonicalPorts(input.reserved_ports ?? []),
+            desiredGeneration: 1,
+            appliedGeneration: 0,
+            lastError: null,
+            lastAppliedAt: null,
+          }),
+        );
+        await this.audit.record(
+          principal,
+          {
+            action: 'server.create',
+            targetType: 'server',
+            targetId: server.id,
+            details: { node_id: nodeId, name: input.name, interface: input.interface, listen_port: input.listen_port },
+          },
+          manager,
+        );
+        return server.id;
+      });
+      return this.get(id);
+    } catch (error) {
+      // The node lock makes these unreachable in practice; the constraints are the last word.
+      if (isUniqueViolation(error, 'server_node_interface_key')) throw interfaceTaken(nodeId, input.interface);
+      if (isUniqueViolation(error, 'server_node_listen_port_key')) throw listenPortTaken(nodeId, input.listen_port);
+      if (isForeignKeyViolation(error)) throw new AppError('not_found', `node ${nodeId} does not exist`);
+      throw error;
+    }
+  }
+
+  private async checkNodeConflicts(
+    manager: EntityManager,
+    nodeId: number,
+    input: CreateServerDto,
+    ipv4Subnet: string,
+    ipv6Subnet: string | null,
+  ): Promise<void> {
+    const others: OtherServer[] = await manager.query(
+      `SELECT id, interface, listen_port, ipv4_subnet::text AS ipv4_subnet, ipv6_subnet::text AS ipv6_subnet,
+              ipv4_subnet && $2::cidr AS v4_overlaps, coalesce(ipv6_subnet && $3::cidr, false) AS v6_overlaps
+         FROM server WHERE node_id = $1 ORDER BY id`,
+      [nodeId, ipv4Subnet, ipv6Subnet],
+    );
+    const sameInterface = others.find((s) => s.interface === input.interface);
+    if (sameInterface) throw interfaceTaken(nodeId, input.interface, Number(sameInterface.id));
+    const samePort = others.find((s) => s.listen_port === input.listen_port);
+    if (samePort) throw listenPortTaken(nodeId, input.listen_port, Number(samePort.id));
+    for (const other of others) {
+      if (other.v4_overlaps) throw subnetTaken('ipv4_subnet', ipv4Subnet, other.ipv4_subnet, Number(other.id));
+      if (other.v6_overlaps) throw subnetTaken('ipv6_subnet', ipv6Subnet!, other.ipv6_subnet!, Number(other.id));
+    }
+    // A forward of this UDP port on the node would swallow the tunnel's packets.
+    const [claim] = await manager.query(`SELECT 1 FROM port_claim WHERE node_id = $1 AND protocol = 'udp' AND port = $2 LIMIT 1`, [
+      nodeId,
+      input.listen_port,
+    ]);
+    if (claim) {
+      throw new AppError('in_use', `UDP port ${input.listen_port} is forwarded on node ${nodeId}; choose another listen_port`, [
+        { field: 'listen_port', message: 'is forwarded to a client on this node' },
+      ]);
+    }
+  }
+
+  /** The server and its node, or 404. */
+  async get(id: number): Promise<ServerWithNode> {
+    const server = await this.servers.findOneBy({ id });
+    if (!server) throw new AppError('not_found', `server ${id} does not exist`);
+    return { server, node: await this.nodes.findOneByOrFail({ id: server.nodeId }) };
+  }
+
+  async list(page: Page, filter: { nodeId?: number } = {}): Promise<{ items: ServerWithNode[]; nextCursor: string | null }> {
+    const where: FindOptionsWhere<ServerEntity> = { id: MoreThan(page.afterId) };
+    if (filter.nodeId !== undefined) where.nodeId = filter.nodeId;
+    const rows = await this.servers.find({ where, order: { id: 'ASC' }, take: page.limit + 1 });
+    const { items, nextCursor } = pageOf(rows, page);
+    const nodes = new Map((await this.nodes.findBy({ id: In([...new Set(items.map((s) => s.nodeId))]) })).map((n) => [n.id, n]));
+    return { items: items.map((server) => ({ server, node: nodes.get(server.nodeId)! })), nextCursor };
+  }
+
+  /** Changes settings the node renders (dns, mtu, …), so the server's generation moves with them. */
+  async update(principal: Principal, id: number, input: UpdateServerDto): Promise<ServerWithNode> {
+    const patch = settingsPatch(input);
+    const fields = Object.keys(patch);
+    if (fields.length === 0) return this.get(id);
+    await this.dataSource.transaction(async (manager) => {
+      await this.access.bumpGeneration(manager, id);
+      await manager.update(ServerEntity, { id }, patch);
+      await this.audit.record(
+        principal,
+        { action: 'server.update', targetType: 'server', targetId: id, details: { fields: changedFields(input) } },
+        manager,
+      );
+    });
+    return this.get(id);
+  }
+
+  /** Deletes a server nobody is assigned; 409 `in_use` while it has assignments. */
+  async delete(principal: Principal, id: number): Promise<void> {
+    const inUse = (count: number | null) =>
+      new AppError(
+        'in_use',
+        `server ${id} still has ${count === null ? '' : `${count} `}assignment(s); delete them first (DELETE /api/admin/assignments/{id})`,
+      );
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        // Locks out a concurrent assignment create (its foreign key check needs this row).
+        const server = await manager.findOne(ServerEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!server) throw new AppError('not_found', `server ${id} does not exist`);
+        const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM assignment WHERE server_id = $1', [id]);
+        if (count > 0) throw inUse(count);
+        await manager.delete(ServerEntity, { id });
+        await this.audit.record(
+          principal,
+          {
+            action: 'server.delete',
+            targetType: 'server',
+            targetId: id,
+            details: { node_id: server.nodeId, name: server.name, interface: server.interface },
+          },
+          manager,
+        );
+      });
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw inUse(null);
+      throw error;
+    }
+  }
+
+  /** Asks the reconciler to converge the server now; answers without waiting for it. */
+  async reconcile(principal: Principal, id: number): Promise<{ server_id: number; sync: SyncState }> {
+    const { server } = await this.get(id);
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(principal, { action: 'server.reconcile', targetType: 'server', targetId: id, details: { node_id: server.nodeId } }, manager),
+    );
+    this.reconcileRequests.request(id);
+    return { server_id: id, sync: syncStateOf(server) };
+  }
+}
+
+function settingsPatch(input: UpdateServerDto): SettingsPatch {
+  const patch: SettingsPatch = {};
+  if (input.name !== undefined) patch.name = input.name;
+  if (input.location !== undefined) patch.location = input.location;
+  if (input.dns !== undefined) patch.dns = canonicalDns(input.dns);
+  if (input.mtu !== undefined) patch.mtu = input.mtu;
+  if (input.endpoint_host !== undefined) patch.endpointHost = input.endpoint_host === null ? null : canonicalHost(input.endpoint_host)!;
+  if (input.port_forward_range !== undefined) {
+    const range = parsePortRange(input.port_forward_range)!;
+    patch.forwardPortMin = range.min;
+    patch.forwardPortMax = range.max;
+  }
+  if (input.reserved_ports !== undefined) patch.reservedPorts = canonicalPorts(input.reserved_ports);
+  return patch;
+}
+
+function changedFields(input: UpdateServerDto): string[] {
+  return (['name', 'location', 'dns', 'mtu', 'endpoint_host', 'port_forward_range', 'reserved_ports'] as const).filter((f) => input[f] !== undefined);
+}
+
+export function canonicalDns(dns: string[]): string[] {
+  return [...new Set(dns.map((ip) => canonicalIp(ip)!))];
+}
+
+export function canonicalPorts(ports: number[]): number[] {
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+function interfaceTaken(nodeId: number, name: string, serverId?: number): AppError {
+  return new AppError(
+    'duplicate_name',
+    `interface ${name} is already used on node ${nodeId}${serverId ? ` by server ${serverId}` : ''}; choose another interface name`,
+    [{ field: 'interface', message: 'is already used by another server on this node' }],
+  );
+}
+
+function listenPortTaken(nodeId: number, port: number, serverId?: number): AppError {
+  return new AppError(
+    'in_use',
+    `listen_port ${port} is already used on node ${nodeId}${serverId ? ` by server ${serverId}` : ''}; choose another port`,
+    [{ field: 'listen_port', message: 'is already used by another server on this node' }],
+  );
+}
+
+function subnetTaken(field: 'ipv4_subnet' | 'ipv6_subnet', mine: string, theirs: string, serverId: number): AppError {
+  return new AppError('in_use', `${field} ${mine} overlaps ${theirs} of server ${serverId} on the same node; choose a disjoint subnet`, [
+    { field, message: `overlaps ${theirs} of server ${serverId} on this node` },
+  ]);
+}
