@@ -71,16 +71,18 @@ export async function runHttpBench() {
     cleanups.unshift(() => bare.stop());
     const bareUrl = `http://127.0.0.1:${barePort}/api/wg/servers`;
 
-    const samples = { bare: [], memory: [], redis: [] };
-    for (const [name, url] of [['bare', bareUrl], ['memory', memoryUrl], ['redis', redisUrl]]) await load(url, headers); // warm-up
+    // The framework's floor: wgfleet's GET /health (no key, no limiter, no database) on the same process.
+    const healthUrl = memoryUrl.replace('/api/wg/servers', '/health');
+    const targets = { bare: bareUrl, health: healthUrl, memory: memoryUrl, redis: redisUrl };
+    const samples = { bare: [], health: [], memory: [], redis: [] };
+    for (const url of Object.values(targets)) await load(url, headers); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      samples.bare.push(await load(bareUrl, headers));
-      samples.memory.push(await load(memoryUrl, headers));
-      samples.redis.push(await load(redisUrl, headers));
+      for (const [name, url] of Object.entries(targets)) samples[name].push(await load(url, headers));
     }
     const bareRps = median(samples.bare);
     return [
       { name: 'GET /api/wg/servers, bare Fastify, same JSON', value: Math.round(bareRps), unit: 'req/s', baseline: Math.round(bareRps), ratio: 1 },
+      { name: 'GET /health, wgfleet (Nest floor: no auth, no DB)', value: Math.round(median(samples.health)), unit: 'req/s', baseline: Math.round(bareRps), ratio: median(samples.health) / bareRps },
       { name: 'GET /api/wg/servers, wgfleet, memory limiter', value: Math.round(median(samples.memory)), unit: 'req/s', baseline: Math.round(bareRps), ratio: median(samples.memory) / bareRps },
       { name: 'GET /api/wg/servers, wgfleet, Redis limiter', value: Math.round(median(samples.redis)), unit: 'req/s', baseline: Math.round(bareRps), ratio: median(samples.redis) / bareRps },
     ];

@@ -127,6 +127,60 @@ describe('GET /api/wg/servers', () => {
     }
   });
 
+  describe('the one-second list cache', () => {
+    const queriesDuring = async (work: () => Promise<unknown>) => {
+      const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+      try {
+        await work();
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+
+    it('answers a repeated list without the database', async () => {
+      const account = await makeAccount(app, 'customer');
+      await assign(app, (await makeServer(app)).serverId, account.id);
+      await list(account.key).expect(200);
+      expect(await queriesDuring(() => list(account.key).expect(200))).toBe(0);
+    });
+
+    it("shows this process's writes at once: a new user, a new assignment, a deleted one", async () => {
+      const account = await makeAccount(app, 'customer');
+      const assignment = await assign(app, (await makeServer(app)).serverId, account.id);
+      expect((await list(account.key).expect(200)).body.servers[0].users_count).toBe(0);
+      await request(http).post(`/api/wg/servers/${assignment}/users`).set(bearer(account.key)).send({ client_name: 'fresh' }).expect(201);
+      expect((await list(account.key).expect(200)).body.servers[0]).toMatchObject({ users_count: 1, sync: { desired_generation: 2 } });
+
+      const admin = await makeAccount(app, 'admin');
+      const other = await makeServer(app);
+      const created = await request(http)
+        .post('/api/admin/assignments')
+        .set(bearer(admin.key))
+        .send({ server_id: other.serverId, account_id: account.id })
+        .expect(201);
+      expect((await list(account.key).expect(200)).body.servers.map((s: { assignment_id: number }) => s.assignment_id)).toEqual([
+        assignment,
+        created.body.id,
+      ]);
+      await request(http).delete(`/api/admin/assignments/${assignment}`).set(bearer(admin.key)).expect(200);
+      expect((await list(account.key).expect(200)).body.servers.map((s: { assignment_id: number }) => s.assignment_id)).toEqual([
+        created.body.id,
+      ]);
+    });
+
+    it('shows a change made elsewhere (another replica, the reconciler) within a second', async () => {
+      const account = await makeAccount(app, 'customer');
+      const server = await makeServer(app);
+      await assign(app, server.serverId, account.id);
+      expect((await list(account.key).expect(200)).body.servers[0].sync.applied_generation).toBe(0);
+      // Straight to the table: nothing in this process hears of it.
+      await app.get(DataSource).query('UPDATE server SET applied_generation = desired_generation WHERE id = $1', [server.serverId]);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await list(account.key).expect(200)).body.servers[0].sync).toMatchObject({ state: 'in_sync', applied_generation: 1 });
+    });
+  });
+
   it('documents the customer routes and the Idempotency-Key header in the OpenAPI document', async () => {
     const doc = (await request(http).get('/docs/openapi.json').expect(200)).body;
     const operations: Array<[string, string]> = [

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AccountKind } from './account.entity.js';
-import { TtlCache } from './ttl-cache.js';
+import { TtlCache } from '@wgfleet/core';
 
 export interface CachedKey {
   apiKeyId: number;

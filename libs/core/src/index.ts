@@ -14,3 +14,4 @@ export { DEFAULT_PAGE_LIMIT, encodeCursor, pageOf, PageQueryDto, toPage, type Pa
 export { ParseIdPipe } from './http/parse-id.pipe.js';
 export { SecretBox } from './secrets/secret-box.js';
 export { loadMasterKey, type MasterKey } from './secrets/master-key.js';
+export { TtlCache } from './cache/ttl-cache.js';

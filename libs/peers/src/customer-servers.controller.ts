@@ -6,6 +6,7 @@ import { FleetAccess, syncStateOf } from '@wgfleet/servers';
 import { CreateUserDto, ListUsersQueryDto, OFFLINE, toAssignmentDto, toLiveFieldsDto, toUserDto } from './peers.dto.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
+import { ServerListCache } from './server-list-cache.js';
 import { toUserWithConfigDto } from './user-config.js';
 
 /** The customer API's server routes: the caller's assignments and the users on them. */
@@ -16,17 +17,21 @@ export class CustomerServersController {
     private readonly access: FleetAccess,
     private readonly peers: PeersService,
     private readonly telemetry: PeerTelemetry,
+    private readonly serverList: ServerListCache,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'List the servers assigned to your account' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
-    const { items, nextCursor } = await this.access.listOwn(principal, toPage(query));
-    const counts = await this.peers.countUsersByAssignment(items.map((context) => context.assignment.id));
-    return {
-      servers: items.map((context) => toAssignmentDto(context, counts.get(context.assignment.id) ?? 0)),
-      next_cursor: nextCursor,
-    };
+    const page = toPage(query);
+    return this.serverList.getOrLoad(principal.accountId, page, async () => {
+      const { items, nextCursor } = await this.access.listOwn(principal, page);
+      const counts = await this.peers.countUsersByAssignment(items.map((context) => context.assignment.id));
+      return {
+        servers: items.map((context) => toAssignmentDto(context, counts.get(context.assignment.id) ?? 0)),
+        next_cursor: nextCursor,
+      };
+    });
   }
 
   @Get(':id/users')

@@ -5,13 +5,14 @@ import { ServersModule } from '@wgfleet/servers';
 import { CustomerServersController } from './customer-servers.controller.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
+import { ServerListCache } from './server-list-cache.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), ServersModule, IdempotencyModule],
   controllers: [CustomerServersController, UsersController],
-  providers: [PeersService, PeerTelemetry],
+  providers: [PeersService, PeerTelemetry, ServerListCache],
   exports: [PeersService, PeerTelemetry],
 })
 export class PeersModule {}

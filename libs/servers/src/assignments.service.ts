@@ -7,6 +7,7 @@ import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
 import { AssignmentEntity } from './assignment.entity.js';
 import type { CreateAssignmentDto } from './assignments.dto.js';
 import { FleetAccess } from './fleet-access.service.js';
+import { FleetChanges } from './fleet-changes.js';
 import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 import { ServerEntity } from './server.entity.js';
 
@@ -20,6 +21,7 @@ export class AssignmentsService {
     private readonly accounts: AccountsService,
     private readonly audit: AuditService,
     private readonly access: FleetAccess,
+    private readonly changes: FleetChanges,
   ) {}
 
   async create(principal: Principal, input: CreateAssignmentDto): Promise<AssignmentEntity> {
@@ -34,6 +36,7 @@ export class AssignmentsService {
     }
     try {
       return await this.dataSource.transaction(async (manager) => {
+        this.changes.mark(manager);
         const assignment = await manager.save(
           manager.create(AssignmentEntity, {
             serverId: input.server_id,

@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
 import { AssignmentEntity } from './assignment.entity.js';
+import { FleetChanges } from './fleet-changes.js';
 import { NodeEntity } from './node.entity.js';
 import { ServerEntity } from './server.entity.js';
 
@@ -25,6 +26,7 @@ export class FleetAccess {
     @InjectRepository(ServerEntity) private readonly servers: Repository<ServerEntity>,
     @InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly changes: FleetChanges,
   ) {}
 
   async resolveAssignment(principal: Principal, assignmentId: number): Promise<AssignmentContext> {
@@ -92,6 +94,7 @@ export class FleetAccess {
       [serverId],
     );
     if (!rows?.[0]) throw new AppError('not_found', `server ${serverId} does not exist`);
+    this.changes.mark(manager);
     return Number(rows[0].desired_generation);
   }
 
@@ -119,6 +122,7 @@ export class FleetAccess {
     manager: EntityManager,
     input: { serverId: number; accountId: number; parentAssignmentId: number; maxUsers: number; maxPortForwards: number },
   ): Promise<AssignmentEntity> {
+    this.changes.mark(manager);
     return manager.save(
       manager.create(AssignmentEntity, {
         serverId: input.serverId,

@@ -11,3 +11,4 @@ export { ReconcileRequests, type ReconcileListener } from './reconcile-requests.
 export { toNodeDto, type NodeDto } from './nodes.dto.js';
 export { toServerDto, type ServerDto } from './servers.dto.js';
 export { toAssignmentDto, type AssignmentDto } from './assignments.dto.js';
+export { FleetChanges, type FleetChangeListener } from './fleet-changes.js';

@@ -8,6 +8,7 @@ import { AdminServersController } from './admin-servers.controller.js';
 import { AssignmentEntity } from './assignment.entity.js';
 import { AssignmentsService } from './assignments.service.js';
 import { FleetAccess } from './fleet-access.service.js';
+import { FleetChanges } from './fleet-changes.js';
 import { NodeEntity } from './node.entity.js';
 import { NodesService } from './nodes.service.js';
 import { ReconcileRequests } from './reconcile-requests.js';
@@ -17,8 +18,8 @@ import { ServersService } from './servers.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([NodeEntity, ServerEntity, AssignmentEntity]), AccountsModule, IdempotencyModule],
   controllers: [AdminNodesController, AdminServersController, AdminAssignmentsController],
-  providers: [FleetAccess, NodesService, ServersService, AssignmentsService, ReconcileRequests],
-  exports: [FleetAccess, NodesService, ServersService, AssignmentsService, ReconcileRequests],
+  providers: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests],
+  exports: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests],
 })
 export class ServersModule implements OnModuleInit {
   constructor(

@@ -35,6 +35,10 @@ export class TtlCache<V> {
     for (const [key, entry] of this.entries) if (predicate(entry.value)) this.entries.delete(key);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { TtlCache, type Page } from '@wgfleet/core';
+import { FleetChanges } from '@wgfleet/servers';
+
+/**
+ * `GET /api/wg/servers` pages, per account, for one second: it is the route automation polls,
+ * and a database round trip per call costs 0.1× of the HTTP ceiling on these machines. Any
+ * write to the fleet in this process clears the cache (in the transaction and after commit), so
+ * a caller reads its own writes; another replica's writes and the reconciler's progress show
+ * within the TTL.
+ */
+export const SERVER_LIST_TTL_MS = 1_000;
+
+@Injectable()
+export class ServerListCache {
+  private readonly pages = new TtlCache<unknown>(SERVER_LIST_TTL_MS, 10_000);
+
+  constructor(changes: FleetChanges) {
+    changes.onChange(() => this.pages.clear());
+  }
+
+  async getOrLoad<T>(accountId: number, page: Page, load: () => Promise<T>): Promise<T> {
+    const key = `${accountId}:${page.limit}:${page.afterId}`;
+    const hit = this.pages.get(key) as T | undefined;
+    if (hit !== undefined) return hit;
+    const value = await load();
+    this.pages.set(key, value);
+    return value;
+  }
+}
