@@ -106,6 +106,23 @@ describe('admin accounts', () => {
     ]);
   });
 
+  it('filters the audit log by acting account, newest first, and refuses a bad filter', async () => {
+    const reseller = await makeAccount(app, 'reseller');
+    for (const name of ['first', 'second']) {
+      await request(http).post('/api/wg/customers').set(bearer(reseller.key)).send({ name: `${name}-${reseller.id}` }).expect(201);
+    }
+    const audit = await request(http).get(`/api/admin/audit?account_id=${reseller.id}`).set(bearer(admin.key)).expect(200);
+    expect(audit.body.entries.map((e: { action: string; account_id: number }) => [e.action, e.account_id])).toEqual([
+      ['customer.create', reseller.id],
+      ['customer.create', reseller.id],
+    ]);
+    expect(audit.body.entries[0].id).toBeGreaterThan(audit.body.entries[1].id);
+    expect(audit.body.entries[0]).toMatchObject({ api_key_id: reseller.keyId, source_ip: expect.any(String) });
+    const bad = await request(http).get('/api/admin/audit?account_id=0').set(bearer(admin.key)).expect(422);
+    expect(bad.body.errors).toEqual([{ field: 'account_id', message: 'account_id must be a positive integer' }]);
+    await request(http).get('/api/admin/audit').set(bearer(reseller.key)).expect(403);
+  });
+
   it('issues a first key for an account, which then works', async () => {
     const customer = await makeAccount(app, 'customer');
     const created = await request(http).post(`/api/admin/accounts/${customer.id}/api-keys`).set(bearer(admin.key)).send({ name: 'first' }).expect(201);

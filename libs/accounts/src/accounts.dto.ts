@@ -1,6 +1,6 @@
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Min, MinDate } from 'class-validator';
-import { PageQueryDto } from '@wgfleet/core';
+import { IdFilter, PageQueryDto } from '@wgfleet/core';
 import type { AccountEntity } from './account.entity.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
@@ -39,10 +39,7 @@ export class ListAccountsQueryDto extends PageQueryDto {
   @IsIn(['admin', 'reseller', 'customer'], { message: 'kind must be admin, reseller or customer' })
   kind?: 'admin' | 'reseller' | 'customer';
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'parent_id must be a positive integer' })
-  @Min(1, { message: 'parent_id must be a positive integer' })
+  @IdFilter('parent_id')
   parent_id?: number;
 }
 

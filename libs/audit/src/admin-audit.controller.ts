@@ -1,15 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
-import { AdminOnly, PageQueryDto, toPage } from '@wgfleet/core';
+import { AdminOnly, IdFilter, PageQueryDto, toPage } from '@wgfleet/core';
 import type { AuditEntryEntity } from './audit-entry.entity.js';
 import { AuditService } from './audit.service.js';
 
 export class ListAuditQueryDto extends PageQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'account_id must be a positive integer' })
-  @Min(1, { message: 'account_id must be a positive integer' })
+  @IdFilter('account_id')
   account_id?: number;
 }
 

@@ -15,3 +15,4 @@ export { ParseIdPipe } from './http/parse-id.pipe.js';
 export { SecretBox } from './secrets/secret-box.js';
 export { loadMasterKey, type MasterKey } from './secrets/master-key.js';
 export { TtlCache } from './cache/ttl-cache.js';
+export { IdFilter } from './http/id-filter.js';

@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { PageQueryDto } from '@wgfleet/core';
+import { IdFilter, PageQueryDto } from '@wgfleet/core';
 import type { AssignmentEntity } from './assignment.entity.js';
 
 const QUOTA_MESSAGE = 'must be an integer from 0 to 1000000, or null for unlimited';
@@ -30,16 +29,10 @@ export class CreateAssignmentDto {
 }
 
 export class ListAssignmentsQueryDto extends PageQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'server_id must be a positive integer' })
-  @Min(1, { message: 'server_id must be a positive integer' })
+  @IdFilter('server_id')
   server_id?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'account_id must be a positive integer' })
-  @Min(1, { message: 'account_id must be a positive integer' })
+  @IdFilter('account_id')
   account_id?: number;
 }
 

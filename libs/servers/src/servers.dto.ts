@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '@wgfleet/core';
+import { IdFilter, PageQueryDto } from '@wgfleet/core';
 import { formatEndpoint, isValidInterfaceName, MTU_RANGE } from '@wgfleet/wireguard';
 import { canonicalHost, canonicalIp, checkSubnet, parsePortRange } from './fleet-validation.js';
 import { FleetCheck } from './fleet-check.decorator.js';
@@ -103,10 +102,7 @@ export class CreateServerDto extends ServerSettingsDto {
 }
 
 export class ListServersQueryDto extends PageQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'node_id must be a positive integer' })
-  @Min(1, { message: 'node_id must be a positive integer' })
+  @IdFilter('node_id')
   node_id?: number;
 }
 
