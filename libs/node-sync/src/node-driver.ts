@@ -1,0 +1,74 @@
+/**
+ * The port through which the control plane touches WireGuard nodes (DESIGN.md, principle 5).
+ * The reconciler and the poller depend on this; `@wgfleet/ssh-driver` implements it over SSH and
+ * as local child processes. Tests of our services use a fake; the lab uses the real drivers.
+ */
+
+/** How to reach a node. Secrets are already opened (the driver never sees the database). */
+export interface NodeTarget {
+  nodeId: number;
+  /** For messages and logs only. */
+  name: string;
+  transport: 'ssh' | 'local';
+  ssh: {
+    host: string;
+    port: number;
+    username: string;
+    /** OpenSSH or PEM private key text. */
+    privateKey: string;
+    /** The pinned host key line, `ssh-ed25519 AAAA…`: any other key stops the connection. */
+    hostKey: string;
+  } | null;
+}
+
+/** Everything one server (one WireGuard interface) must be on its node, rendered by the pure core. */
+export interface DesiredServerState {
+  /** Checked with the core's isValidInterfaceName before it goes near a command. */
+  interfaceName: string;
+  /** The server's own tunnel addresses with their prefix: `10.8.0.1/24`, `fd42:66:1::1/64`. */
+  addresses: string[];
+  mtu: number | null;
+  /** The tunnel subnets, masqueraded out of the node and allowed to be forwarded. */
+  tunnelSubnets: string[];
+  /** `renderServerPeers` output: [Interface] PrivateKey/ListenPort and every [Peer], for `wg syncconf IF /dev/stdin`. */
+  peersConfig: string;
+  /** `renderPortForwardRules` output, for `iptables-restore --noflush` (wgfleet's chains, rebuilt whole). */
+  forwardRules: string;
+}
+
+/** The node could not be reached or did not answer in time (retry later). */
+export class NodeUnreachableError extends Error {
+  override readonly name = 'NodeUnreachableError';
+}
+
+/** The node presented another host key than the pinned one: nothing is pushed until an admin fixes it. */
+export class HostKeyMismatchError extends Error {
+  override readonly name = 'HostKeyMismatchError';
+}
+
+/** A command ran and failed; `message` is safe to store and show (no key material, no user text). */
+export class NodeCommandError extends Error {
+  override readonly name = 'NodeCommandError';
+}
+
+/** The interface does not exist on the node (yet): the poller reports it as `down`. */
+export class InterfaceMissingError extends Error {
+  override readonly name = 'InterfaceMissingError';
+}
+
+export abstract class NodeDriver {
+  /**
+   * Makes the node hold exactly `desired` for that interface, in one round trip: creates the
+   * interface if missing (kernel WireGuard, else wireguard-go) with its addresses and MTU and
+   * brings it up; converges the peers (`wg syncconf`); persists the interface file (0600) so a
+   * reboot without the control plane keeps the peers; rebuilds wgfleet's iptables chains and
+   * the NAT/forwarding of the tunnel subnets. Idempotent: applying twice changes nothing.
+   */
+  abstract apply(target: NodeTarget, desired: DesiredServerState): Promise<void>;
+
+  /** `wg show IF dump` output (line 1 holds the private key: never log it). */
+  abstract dump(target: NodeTarget, interfaceName: string): Promise<string>;
+
+  /** Closes pooled connections. */
+  abstract close(): Promise<void>;
+}
