@@ -1,0 +1,11 @@
+export { LocalNodeDriver, type LocalNodeDriverOptions } from './local-node-driver.js';
+export {
+  APPLY_SCRIPT,
+  DUMP_SCRIPT,
+  encodeApplyBundle,
+  redactKeys,
+  renderTunnelRules,
+  stderrSummary,
+} from './push-script.js';
+export { backoffDelay, parsePinnedHostKey } from './ssh-connection.js';
+export { SshNodeDriver, type SshNodeDriverOptions } from './ssh-node-driver.js';

@@ -1,0 +1,275 @@
+import type { DesiredServerState } from '@wgfleet/node-sync';
+import { formatIp, isValidInterfaceName, MTU_RANGE, parseCidr, parseIp, portForwardChains, WireguardInputError } from '@wgfleet/wireguard';
+
+// What runs on a node, as constants. The only variable a command line ever carries is the interface
+// name, checked with isValidInterfaceName and single-quoted; everything else (addresses, peers and keys,
+// firewall rules) travels in a bundle on stdin and is written to private temp files by the script.
+//
+// Bundle, version 1: a header line `wgfleet-bundle 1 <n1> <n2> <n3> <n4> <n5>` with the byte lengths of
+// the first five sections, then the six sections back to back:
+//   1 addresses (one per line)   2 MTU line or empty   3 tunnel subnets (one per line)
+//   4 peers (wg(8) syncconf text)   5 iptables-restore text (v4)   6 ip6tables-restore text (rest of stdin)
+// `read` in sh takes the header byte by byte from a pipe and `head -c N` never reads past N, so each
+// section lands in its own file. Section 6 exists because the IPv6 tunnel NAT needs ip6tables-restore;
+// both rule texts are rendered here from validated CIDRs, so the script stays trivial.
+
+export const BUNDLE_MAGIC = 'wgfleet-bundle';
+export const BUNDLE_VERSION = 1;
+
+/** `dump` exits with this when the interface does not exist. */
+export const INTERFACE_MISSING_EXIT = 3;
+
+/** The jump prefixes into our chains per table, derived from the core's chain names so they stay in sync. */
+interface ChainJumpTemplate {
+  table: 'nat' | 'filter';
+  builtinChain: string;
+  /** Chain name without the interface name: the script appends `$IF`. */
+  prefix: string;
+}
+
+const NAT_CHAIN_PREFIX = 'WGF-NAT-';
+const TUNNEL_CHAIN_PREFIX = 'WGF-TUN-';
+
+function forwardJumpTemplates(): ChainJumpTemplate[] {
+  const probe = 'x';
+  return portForwardChains(probe).map(({ table, builtinChain, chain }) => {
+    if (!chain.endsWith(`-${probe}`)) throw new Error(`push-script: unexpected chain name ${chain}`);
+    const prefix = chain.slice(0, -probe.length);
+    if (!/^[A-Z-]{1,12}$/.test(prefix) || !/^[A-Z]{1,12}$/.test(builtinChain)) throw new Error(`push-script: unexpected chain ${chain}`);
+    return { table, builtinChain, prefix };
+  });
+}
+
+const V4_JUMPS: ChainJumpTemplate[] = [
+  ...forwardJumpTemplates(),
+  { table: 'nat', builtinChain: 'POSTROUTING', prefix: NAT_CHAIN_PREFIX },
+  { table: 'filter', builtinChain: 'FORWARD', prefix: TUNNEL_CHAIN_PREFIX },
+];
+const V6_JUMPS: ChainJumpTemplate[] = [
+  { table: 'nat', builtinChain: 'POSTROUTING', prefix: NAT_CHAIN_PREFIX },
+  { table: 'filter', builtinChain: 'FORWARD', prefix: TUNNEL_CHAIN_PREFIX },
+];
+
+const jumpLines = (tool: string, jumps: ChainJumpTemplate[]) =>
+  jumps.map(({ table, builtinChain, prefix }) => `  jump ${tool} ${table} ${builtinChain} "${prefix}$IF"`);
+
+/**
+ * POSIX sh; `$1` is the interface name, the bundle comes on stdin. Makes the interface exist, up, with
+ * its addresses and MTU; converges the peers; persists /etc/wireguard/IF.conf (wg-quick form, 0600,
+ * temp + rename); rebuilds wgfleet's iptables chains and jumps into each exactly once; enables forwarding.
+ */
+export const APPLY_SCRIPT = [
+  'set -eu',
+  'IF=$1',
+  'umask 077',
+  't=$(mktemp -d)',
+  `trap 'rm -rf "$t"' EXIT`,
+  `trap 'exit 129' HUP INT TERM`,
+  'fail() { echo "wgfleet: $*" >&2; exit 2; }',
+  'IFS=" " read -r magic version n1 n2 n3 n4 n5 || fail "no bundle on stdin"',
+  `[ "$magic" = ${BUNDLE_MAGIC} ] && [ "$version" = ${BUNDLE_VERSION} ] || fail "not a version ${BUNDLE_VERSION} bundle"`,
+  'section() {',
+  '  case $1 in ""|*[!0-9]*) fail "bad section length" ;; esac',
+  '  head -c "$1" >"$t/$2"',
+  '  [ "$(($(wc -c <"$t/$2")))" -eq "$1" ] || fail "bundle truncated in $2"',
+  '}',
+  'section "$n1" addresses',
+  'section "$n2" mtu',
+  'section "$n3" subnets',
+  'section "$n4" peers',
+  'section "$n5" rules4',
+  'cat >"$t/rules6"',
+  '# end of bundle',
+  // Defence in depth: the values were validated and rendered canonically before they left the control plane.
+  'mtu=$(cat "$t/mtu")',
+  'case $mtu in *[!0-9]*) fail "bad MTU" ;; esac',
+  'while IFS= read -r a; do case $a in ""|*[!0-9a-fA-F.:/]*) fail "bad address line" ;; esac; done <"$t/addresses"',
+  'if ! ip link show dev "$IF" >/dev/null 2>&1; then',
+  // Kernel WireGuard if the node has it, else wireguard-go (daemonizes; its output must not hold our stdout open).
+  '  ip link add dev "$IF" type wireguard 2>/dev/null ||',
+  '    wireguard-go "$IF" </dev/null >"$t/wireguard-go.log" 2>&1 ||',
+  '    { tail -n 1 "$t/wireguard-go.log" >&2; exit 1; }',
+  'fi',
+  '[ -z "$mtu" ] || ip link set dev "$IF" mtu "$mtu"',
+  'while IFS= read -r a; do',
+  // No DAD on a point-to-point tunnel, or the v6 address stays tentative for a while. `replace` is idempotent.
+  '  case $a in *:*) ip -6 address replace "$a" dev "$IF" nodad ;; *) ip -4 address replace "$a" dev "$IF" ;; esac',
+  'done <"$t/addresses"',
+  'ip link set dev "$IF" up',
+  'wg syncconf "$IF" "$t/peers"',
+  // wg-quick form for a reboot without the control plane: Address/MTU are wg-quick's, the rest is the peer set.
+  'mkdir -p /etc/wireguard',
+  'conf="/etc/wireguard/$IF.conf"',
+  '{',
+  '  echo "[Interface]"',
+  '  while IFS= read -r a; do printf "Address = %s\\n" "$a"; done <"$t/addresses"',
+  '  if [ -n "$mtu" ]; then printf "MTU = %s\\n" "$mtu"; fi',
+  '  sed 1d "$t/peers"',
+  '} >"$conf.wgfleet-tmp"',
+  'chmod 600 "$conf.wgfleet-tmp"',
+  'mv -f "$conf.wgfleet-tmp" "$conf"',
+  // `--noflush` keeps everyone else's rules; declaring our chains empties them, so the jumps are added
+  // here, once each, never by the restore text (which would append another on every apply).
+  'jump() { "$1" -w -t "$2" -C "$3" -j "$4" 2>/dev/null || "$1" -w -t "$2" -I "$3" -j "$4"; }',
+  'sysctl -qw net.ipv4.ip_forward=1',
+  'iptables-restore -w --noflush <"$t/rules4"',
+  ...jumpLines('iptables', V4_JUMPS),
+  'if [ -s "$t/rules6" ]; then',
+  '  if grep -q : "$t/subnets"; then sysctl -qw net.ipv6.conf.all.forwarding=1; fi',
+  '  ip6tables-restore -w --noflush <"$t/rules6"',
+  ...jumpLines('ip6tables', V6_JUMPS),
+  'else',
+  // No IPv6 subnet (any more): empty our v6 chains if an earlier apply created them.
+  ...V6_JUMPS.map(({ table, prefix }) => `  ip6tables -w -t ${table} -F "${prefix}$IF" 2>/dev/null || true`),
+  'fi',
+  '',
+].join('\n');
+
+/** POSIX sh; `$1` is the interface name. Exits INTERFACE_MISSING_EXIT when there is no such interface. */
+export const DUMP_SCRIPT = [
+  'IF=$1',
+  `ip link show dev "$IF" >/dev/null 2>&1 || exit ${INTERFACE_MISSING_EXIT}`,
+  'exec wg show "$IF" dump',
+  '',
+].join('\n');
+
+export function checkInterfaceName(name: unknown): string {
+  if (!isValidInterfaceName(name)) {
+    throw new WireguardInputError('interfaceName', 'interfaceName must be 1-15 letters, digits or _=.- and must not start with "-"');
+  }
+  return name as string;
+}
+
+/** `'…'` with every `'` closed, escaped and reopened: one word for any POSIX shell. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The one command string sent over SSH: the constant script run by `sh` (whatever the remote login
+ * shell is), under coreutils `timeout` so a hung command dies on the node too, not just our channel.
+ */
+export function remoteCommand(script: string, interfaceName: string, timeoutSeconds: number): string {
+  return localArgv(script, interfaceName, timeoutSeconds).map((word, i) => (i === 0 ? word : shellQuote(word))).join(' ');
+}
+
+/** The same command as an argv (no shell parses it): `timeout -k 5 S sh -c SCRIPT sh IF`. */
+export function localArgv(script: string, interfaceName: string, timeoutSeconds: number): string[] {
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new Error('push-script: timeoutSeconds must be a positive integer');
+  return ['timeout', '-k', '5', String(timeoutSeconds), 'sh', '-c', script, 'sh', checkInterfaceName(interfaceName)];
+}
+
+/** `10.8.0.1/24` or `fd42:66:1::1/64`, host bits allowed; returned canonical. */
+function checkInterfaceAddress(value: unknown, field: string): string {
+  const text = typeof value === 'string' ? value : '';
+  const slash = text.indexOf('/');
+  const prefixText = slash < 0 ? '' : text.slice(slash + 1);
+  let ip;
+  try {
+    ip = parseIp(text.slice(0, slash < 0 ? text.length : slash), field);
+  } catch {
+    ip = null;
+  }
+  const maxPrefix = ip?.version === 6 ? 128 : 32;
+  if (ip === null || !/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > maxPrefix) {
+    throw new WireguardInputError(field, `${field} must be an address with its prefix, such as 10.8.0.1/24 or fd42:66:1::1/64`);
+  }
+  return `${formatIp(ip)}/${Number(prefixText)}`;
+}
+
+const WG_QUICK_ONLY = /^\s*(PreUp|PostUp|PreDown|PostDown|SaveConfig|Table|DNS|Address|MTU)\s*=/im;
+
+function checkPeersConfig(text: unknown): string {
+  if (typeof text !== 'string' || !text.startsWith('[Interface]\n') || !text.endsWith('\n')) {
+    throw new WireguardInputError('peersConfig', 'peersConfig must be renderServerPeers output: starts with [Interface] and ends with a newline');
+  }
+  // The persisted file is read by wg-quick, which runs PostUp & co. as root: only wg(8) keys may be in it.
+  if (/[\0\r]/.test(text) || WG_QUICK_ONLY.test(text)) {
+    throw new WireguardInputError('peersConfig', 'peersConfig may hold only wg(8) settings (no wg-quick keys, no control characters)');
+  }
+  return text;
+}
+
+function checkRulesText(text: unknown): string {
+  if (typeof text !== 'string' || /[\0\r]/.test(text)) throw new WireguardInputError('forwardRules', 'forwardRules must be iptables-restore text');
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/**
+ * Masquerading of the tunnel subnets out of the node, and forwarding to and from the tunnel, as
+ * iptables-restore / ip6tables-restore text for our own chains. A family with no subnet gets empty
+ * chains (v4) or no text at all (v6), so removing a subnet removes its rules on the next apply.
+ */
+export function renderTunnelRules(interfaceName: string, tunnelSubnets: readonly string[]): { v4: string; v6: string } {
+  const iface = checkInterfaceName(interfaceName);
+  if (!Array.isArray(tunnelSubnets)) throw new WireguardInputError('tunnelSubnets', 'tunnelSubnets must be an array');
+  const subnets = tunnelSubnets.map((s, i) => parseCidr(s, `tunnelSubnets[${i}]`));
+  const render = (version: 4 | 6): string => {
+    const nat = `${NAT_CHAIN_PREFIX}${iface}`;
+    const tun = `${TUNNEL_CHAIN_PREFIX}${iface}`;
+    const own = subnets.filter((s) => s.version === version).map((s) => s.text);
+    return [
+      '*nat',
+      `:${nat} - [0:0]`,
+      ...own.map((s) => `-A ${nat} -s ${s} ! -o ${iface} -j MASQUERADE`),
+      'COMMIT',
+      '*filter',
+      `:${tun} - [0:0]`,
+      ...own.map((s) => `-A ${tun} -i ${iface} -s ${s} -j ACCEPT`),
+      ...(own.length > 0 ? [`-A ${tun} -o ${iface} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`] : []),
+      'COMMIT',
+      '',
+    ].join('\n');
+  };
+  return { v4: render(4), v6: subnets.some((s) => s.version === 6) ? render(6) : '' };
+}
+
+/** The apply bundle for `desired`: validated and canonical, ready to be written to the script's stdin. */
+export function encodeApplyBundle(desired: DesiredServerState): Buffer {
+  if (typeof desired !== 'object' || desired === null) throw new WireguardInputError('desired', 'desired must be an object');
+  const iface = checkInterfaceName(desired.interfaceName);
+  if (!Array.isArray(desired.addresses)) throw new WireguardInputError('addresses', 'addresses must be an array');
+  const addresses = desired.addresses.map((a, i) => checkInterfaceAddress(a, `addresses[${i}]`));
+  let mtu = '';
+  if (desired.mtu !== null) {
+    if (!Number.isInteger(desired.mtu) || desired.mtu < MTU_RANGE.min || desired.mtu > MTU_RANGE.max) {
+      throw new WireguardInputError('mtu', `mtu must be an integer from ${MTU_RANGE.min} to ${MTU_RANGE.max}, or null`);
+    }
+    mtu = `${desired.mtu}\n`;
+  }
+  const tunnel = renderTunnelRules(iface, desired.tunnelSubnets);
+  const subnets = desired.tunnelSubnets.map((s, i) => parseCidr(s, `tunnelSubnets[${i}]`).text);
+  const lines = (values: string[]) => values.map((v) => `${v}\n`).join('');
+  const sections = [
+    lines(addresses),
+    mtu,
+    lines(subnets),
+    checkPeersConfig(desired.peersConfig),
+    checkRulesText(desired.forwardRules) + tunnel.v4,
+  ].map((s) => Buffer.from(s, 'utf8'));
+  const header = `${BUNDLE_MAGIC} ${BUNDLE_VERSION} ${sections.map((s) => s.length).join(' ')}\n`;
+  return Buffer.concat([Buffer.from(header, 'utf8'), ...sections, Buffer.from(tunnel.v6, 'utf8')]);
+}
+
+const KEY_LIKE = /[A-Za-z0-9+/]{43}=/g;
+const MAX_DETAIL = 200;
+
+/** Anything shaped like a WireGuard key (private, preshared or public) becomes `[key]`. */
+export function redactKeys(text: string): string {
+  return text.replace(KEY_LIKE, '[key]');
+}
+
+/** The last non-empty line of stderr, keys redacted, at most 200 characters: safe to store and show. */
+export function stderrSummary(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const last = redactKeys(lines.at(-1) ?? '');
+  // Redact before cutting, so a cut cannot leave a key fragment that no longer matches.
+  return last.length > MAX_DETAIL ? `${last.slice(0, MAX_DETAIL - 1)}…` : last;
+}
+
+/** `NodeCommandError` text: which node, which step, exit code, and the safe stderr summary. */
+export function commandFailureMessage(nodeName: string, step: string, exitCode: number | null, signal: string | null, stderr: string): string {
+  const how = exitCode === 124 ? 'timed out on the node' : exitCode !== null ? `exited ${exitCode}` : `was killed by ${signal ?? 'a signal'}`;
+  const detail = stderrSummary(stderr);
+  return `node ${nodeName}: ${step} ${how}${detail === '' ? '' : `: ${detail}`}`;
+}
