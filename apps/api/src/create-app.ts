@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Bindings, ChildLoggerOptions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppConfig, Logger } from '@wgfleet/core';
@@ -24,6 +25,10 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: false,
+    // Fastify gives every request its own child logger; pino builds one eagerly (bindings
+    // serialised through the redaction paths) though it is only written to when Fastify itself
+    // warns about a request. The child is made on first use instead, with the same bindings.
+    childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) => new LazyChildLogger(parent, bindings, options),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, masterKey }), adapter, {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
@@ -34,4 +39,43 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Stands in for `parent.child(bindings, options)` and makes that child the first time it is used,
+ * so a request that logs nothing through `request.log` never pays for one. Every line it writes
+ * is the real child's, reqId binding and redaction included.
+ */
+interface LazyChildLogger extends Pick<FastifyBaseLogger, (typeof LOG_METHODS)[number]> {}
+class LazyChildLogger implements FastifyBaseLogger {
+  private real: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  target(): FastifyBaseLogger {
+    return (this.real ??= this.parent.child(this.bindings, this.options));
+  }
+
+  get level(): FastifyBaseLogger['level'] {
+    return this.target().level;
+  }
+  set level(level: FastifyBaseLogger['level']) {
+    this.target().level = level;
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.target().child(bindings, options);
+  }
+}
+for (const method of LOG_METHODS) {
+  LazyChildLogger.prototype[method] = function (this: LazyChildLogger, ...args: unknown[]) {
+    const target = this.target();
+    (target[method] as (...args: unknown[]) => void).apply(target, args);
+  } as FastifyBaseLogger[typeof method];
 }

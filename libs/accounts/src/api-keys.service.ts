@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { hash as oneShotHash } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, MoreThan, type Repository } from 'typeorm';
 import { AppError, pageOf, type Page } from '@wgfleet/core';
@@ -75,10 +76,12 @@ export class ApiKeysService {
   /** Format and checksum first: a malformed key costs no database query. */
   async authenticate(key: string, now = Date.now()): Promise<Authentication> {
     if (!isWellFormedApiKey(key)) return { ok: false, reason: 'malformed' };
-    const hash = hashApiKey(key);
-    const cacheKey = hash.toString('base64');
+    // hashApiKey's SHA-256, base64 (the cache key), in one call: a Hash object per request costs
+    // more than the digest. The bytes are decoded back only for a database lookup.
+    const cacheKey = oneShotHash('sha256', key, 'base64');
     let cached = this.cache.get(cacheKey);
     if (!cached) {
+      const hash = Buffer.from(cacheKey, 'base64');
       const rows: Array<{
         id: string; account_id: string; kind: CachedKey['kind']; parent_id: string | null;
         suspended_at: Date | null; expires_at: Date | null; revoked_at: Date | null;

@@ -14,17 +14,40 @@ export const SERVER_LIST_TTL_MS = 1_000;
 @Injectable()
 export class ServerListCache {
   private readonly pages = new TtlCache<unknown>(SERVER_LIST_TTL_MS, 10_000);
+  // Loads under way, so the callers that miss together when a page expires share one load
+  // instead of each running the same queries.
+  private readonly loading = new Map<string, Promise<unknown>>();
+  // Bumped by every change: a load that began before a change neither serves nor fills the cache
+  // after it.
+  private generation = 0;
 
   constructor(changes: FleetChanges) {
-    changes.onChange(() => this.pages.clear());
+    changes.onChange(() => {
+      this.generation += 1;
+      this.pages.clear();
+      this.loading.clear();
+    });
   }
 
-  async getOrLoad<T>(accountId: number, page: Page, load: () => Promise<T>): Promise<T> {
+  getOrLoad<T>(accountId: number, page: Page, load: () => Promise<T>): Promise<T> {
     const key = `${accountId}:${page.limit}:${page.afterId}`;
     const hit = this.pages.get(key) as T | undefined;
-    if (hit !== undefined) return hit;
-    const value = await load();
-    this.pages.set(key, value);
-    return value;
+    if (hit !== undefined) return Promise.resolve(hit);
+    const pending = this.loading.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const generation = this.generation;
+    const loaded = load().then(
+      (value) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        if (this.generation === generation) this.pages.set(key, value);
+        return value;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, loaded);
+    return loaded;
   }
 }

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
 import { AppError, type FieldError } from '../errors/app-error.js';
 
 /** Flattens class-validator's tree into one entry per bad field, with dotted paths. */
@@ -17,11 +17,49 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
 /**
  * Route params stay the strings the client sent: their own pipes (ParseIdPipe) decide. Nest's
  * primitive conversion would turn `/users/1e3` into user 1000.
+ *
+ * A query without parameters (most list calls) goes through class-transformer and class-validator
+ * once per DTO class; when that yields a plain `new Dto()` with nothing set, later empty queries
+ * get a fresh `new Dto()` directly, which is what the full run would give them again: the input
+ * is the same `{}` and the DTO's rules do not change. Any other outcome (an error, a default
+ * filled in by a transform) keeps the full run for every request.
  */
 class StrictParamsValidationPipe extends ValidationPipe {
+  private readonly emptyQueryIsBare = new Map<Type<unknown>, boolean>();
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.type === 'query' && metadata.data === undefined && this.toValidate(metadata) ? metadata.metatype : undefined;
+    if (!metatype || !isEmptyPlainObject(value)) return super.transform(value, metadata);
+    const bare = this.emptyQueryIsBare.get(metatype);
+    if (bare === true) return new metatype();
+    const result: unknown = await super.transform(value, metadata);
+    if (bare === undefined) this.emptyQueryIsBare.set(metatype, isBareInstance(result, metatype));
+    return result;
+  }
+}
+
+function isEmptyPlainObject(value: unknown): value is Record<string, never> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return (prototype === Object.prototype || prototype === null) && Object.keys(value).length === 0;
+}
+
+/** An instance of exactly `metatype` whose own properties are those of `new metatype()`. */
+function isBareInstance(value: unknown, metatype: Type<unknown>): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== metatype.prototype) return false;
+  let fresh: Record<string, unknown>;
+  try {
+    fresh = new metatype() as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  const keys = Reflect.ownKeys(value);
+  if (keys.length !== Reflect.ownKeys(fresh).length) return false;
+  return keys.every((key) => Object.prototype.hasOwnProperty.call(fresh, key) && Object.is((value as Record<PropertyKey, unknown>)[key], fresh[key as string]));
 }
 
 /**
