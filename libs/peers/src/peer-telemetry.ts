@@ -1,25 +1,107 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { PeerStatus } from '@wgfleet/wireguard';
 import type { PeerLiveStatus } from './peers.dto.js';
 
+/** A handshake within this window means online (WireGuard re-handshakes every 2 minutes while in use). */
+export const ONLINE_WINDOW_SECONDS = 180;
+
+/** One poll of one server's interface: its peers as `wg show IF dump` reported them, or the interface missing. */
+export interface ServerObservation {
+  polledAt: Date;
+  interfaceUp: boolean;
+  peers: PeerStatus[];
+}
+
+interface PeerStatusRow {
+  user_id: string;
+  latest_handshake_at: Date | null;
+  endpoint: string | null;
+  rx_total: string;
+  tx_total: string;
+  online: boolean;
+}
+
 /**
- * Observed peer state from the latest poll of each node. Nothing polls yet (next issue), so
- * every peer reads as offline and `?online=true` lists nobody; the poller replaces this class's
- * answers without any route changing.
+ * Observed peer state from the latest poll of each node: the poller records, the API reads.
+ * Byte totals are cumulative across interface restarts (the node's counters start again at zero:
+ * a raw value below the last one means a restart, so all of it is new traffic).
  */
 @Injectable()
 export class PeerTelemetry {
-  /** Live status per user id; users missing from the map are offline. */
-  async statusOf(_serverId: number, _userIds: number[]): Promise<Map<number, PeerLiveStatus>> {
-    return new Map();
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Live status per user id; users missing from the map have never been seen (offline). */
+  async statusOf(serverId: number, userIds: number[]): Promise<Map<number, PeerLiveStatus>> {
+    if (userIds.length === 0) return new Map();
+    const rows: PeerStatusRow[] = await this.dataSource.query(
+      `SELECT user_id, latest_handshake_at, endpoint, rx_total, tx_total,
+              coalesce(latest_handshake_at > now() - make_interval(secs => $3), false) AS online
+         FROM peer_status WHERE server_id = $1 AND user_id = ANY($2::bigint[])`,
+      [serverId, userIds, ONLINE_WINDOW_SECONDS],
+    );
+    return new Map(
+      rows.map((row) => [
+        Number(row.user_id),
+        { online: row.online, lastSeen: row.latest_handshake_at, endpoint: row.endpoint, rxBytes: Number(row.rx_total), txBytes: Number(row.tx_total) },
+      ]),
+    );
   }
 
   /** Ids of the server's users with a handshake in the last 180 s. */
-  async onlineUserIds(_serverId: number): Promise<number[]> {
-    return [];
+  async onlineUserIds(serverId: number): Promise<number[]> {
+    const rows: Array<{ user_id: string }> = await this.dataSource.query(
+      `SELECT user_id FROM peer_status WHERE server_id = $1 AND latest_handshake_at > now() - make_interval(secs => $2)`,
+      [serverId, ONLINE_WINDOW_SECONDS],
+    );
+    return rows.map((row) => Number(row.user_id));
   }
 
   /** When the node was last polled and whether its interface was up. */
-  async interfaceOf(_serverId: number): Promise<{ interface: 'up' | 'down' | 'unknown'; polledAt: Date | null }> {
-    return { interface: 'unknown', polledAt: null };
+  async interfaceOf(serverId: number): Promise<{ interface: 'up' | 'down' | 'unknown'; polledAt: Date | null }> {
+    const [row]: Array<{ interface: 'up' | 'down' | 'unknown'; polled_at: Date }> = await this.dataSource.query(
+      'SELECT interface, polled_at FROM server_status WHERE server_id = $1',
+      [serverId],
+    );
+    return row ? { interface: row.interface, polledAt: row.polled_at } : { interface: 'unknown', polledAt: null };
+  }
+
+  /**
+   * Records one poll in one statement per table. Peers on the node that wgfleet does not hold
+   * (drift, repaired by the reconciler) are ignored; a missing interface keeps the last totals.
+   */
+  async record(serverId: number, observation: ServerObservation): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO server_status (server_id, interface, polled_at) VALUES ($1, $2, $3)
+         ON CONFLICT (server_id) DO UPDATE SET interface = EXCLUDED.interface, polled_at = EXCLUDED.polled_at`,
+        [serverId, observation.interfaceUp ? 'up' : 'down', observation.polledAt],
+      );
+      if (!observation.interfaceUp || observation.peers.length === 0) return;
+      await manager.query(
+        `INSERT INTO peer_status AS s (user_id, server_id, latest_handshake_at, endpoint, rx_total, tx_total, rx_last_raw, tx_last_raw, updated_at)
+         SELECT u.id, u.server_id, CASE WHEN o.handshake IS NULL THEN NULL ELSE to_timestamp(o.handshake) END, o.endpoint, o.rx, o.tx, o.rx, o.tx, $7
+           FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) AS o(public_key, handshake, endpoint, rx, tx)
+           JOIN wg_user u ON u.server_id = $1 AND u.public_key = o.public_key
+         ON CONFLICT (user_id) DO UPDATE SET
+           latest_handshake_at = EXCLUDED.latest_handshake_at,
+           endpoint = EXCLUDED.endpoint,
+           rx_total = s.rx_total + CASE WHEN EXCLUDED.rx_last_raw >= s.rx_last_raw THEN EXCLUDED.rx_last_raw - s.rx_last_raw ELSE EXCLUDED.rx_last_raw END,
+           tx_total = s.tx_total + CASE WHEN EXCLUDED.tx_last_raw >= s.tx_last_raw THEN EXCLUDED.tx_last_raw - s.tx_last_raw ELSE EXCLUDED.tx_last_raw END,
+           rx_last_raw = EXCLUDED.rx_last_raw,
+           tx_last_raw = EXCLUDED.tx_last_raw,
+           updated_at = EXCLUDED.updated_at`,
+        [
+          serverId,
+          observation.peers.map((peer) => peer.publicKey),
+          observation.peers.map((peer) => peer.latestHandshakeAt),
+          observation.peers.map((peer) => peer.endpoint),
+          observation.peers.map((peer) => peer.rxBytes),
+          observation.peers.map((peer) => peer.txBytes),
+          observation.polledAt,
+        ],
+      );
+    });
   }
 }

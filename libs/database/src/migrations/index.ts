@@ -1,6 +1,7 @@
 import { CreateAuditLog1763900000000 } from './1763900000000-CreateAuditLog.js';
 import { CreateAccountsAndApiKeys1763900100000 } from './1763900100000-CreateAccountsAndApiKeys.js';
 import { CreateFleet1763900200000 } from './1763900200000-CreateFleet.js';
+import { CreatePeerStatus1763900600000 } from './1763900600000-CreatePeerStatus.js';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and the tests agree. */
-export const MIGRATIONS = [CreateAuditLog1763900000000, CreateAccountsAndApiKeys1763900100000, CreateFleet1763900200000];
+export const MIGRATIONS = [CreateAuditLog1763900000000, CreateAccountsAndApiKeys1763900100000, CreateFleet1763900200000, CreatePeerStatus1763900600000];
