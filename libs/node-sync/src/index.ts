@@ -7,3 +7,11 @@ export {
   type DesiredServerState,
   type NodeTarget,
 } from './node-driver.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+export { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
+export { ReconcilerOptions, DEFAULT_RECONCILER_OPTIONS, reconcilerOptions } from './reconciler-options.js';
+export { Reconciler } from './reconciler.service.js';
+export { RECONCILE_CHANNEL } from './reconcile-channel.js';
+export { RECONCILE_LOCK_NAMESPACE } from './server-lock.js';
+export { NodeSyncModule } from './node-sync.module.js';
+export { FakeNodeDriver, type FakeFailure, type RecordedApply } from './testing/fake-node-driver.js';

@@ -9,6 +9,15 @@ import { DEFAULT_ALLOWED_IPS, DEFAULT_KEEPALIVE, type CreateUserDto, type ListUs
 import { PeerTelemetry } from './peer-telemetry.js';
 import { UserEntity } from './user.entity.js';
 
+/** A peer as the reconciler pushes it: AllowedIPs on the server are the user's own /32 and /128. */
+export interface DesiredPeer {
+  id: number;
+  publicKey: string;
+  presharedKey: string | null;
+  ipv4: string;
+  ipv6: string | null;
+}
+
 /** The keys a response may show: the private key only while the portal keeps one. */
 export interface UserSecrets {
   privateKey: string | null;
@@ -171,6 +180,62 @@ export class PeersService {
   /** Every user of the assignment, oldest first (the status route is not paginated). */
   async listAll(assignmentId: number): Promise<UserEntity[]> {
     return this.users.find({ where: { assignmentId }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * The peers the server's node must hold, for the reconciler: every user of the server except
+   * those of a suspended account or of a suspended reseller's customer, preshared keys opened.
+   * Call inside the reconciler's read-only snapshot transaction.
+   */
+  async desiredPeersOf(manager: EntityManager, serverId: number): Promise<DesiredPeer[]> {
+    const rows: Array<{ id: string; public_key: string; preshared_key_enc: Buffer | null; ipv4: string; ipv6: string | null }> =
+      await manager.query(
+        `SELECT u.id, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6
+           FROM wg_user u
+           JOIN assignment a ON a.id = u.assignment_id
+           JOIN account acc ON acc.id = a.account_id
+           LEFT JOIN account parent ON parent.id = acc.parent_id
+          WHERE u.server_id = $1 AND acc.suspended_at IS NULL AND parent.suspended_at IS NULL
+          ORDER BY u.id`,
+        [serverId],
+      );
+    return rows.map((row) => {
+      const user = { serverId, publicKey: row.public_key };
+      return {
+        id: Number(row.id),
+        publicKey: row.public_key,
+        presharedKey: row.preshared_key_enc ? this.box.open(row.preshared_key_enc, presharedKeyContext(user)) : null,
+        ipv4: row.ipv4,
+        ipv6: row.ipv6,
+      };
+    });
+  }
+
+  /**
+   * Records what the reconciler achieved for the users it pushed (by id, so users created after
+   * its snapshot keep their state): `active`, or `error` with a safe reason. `onlyPending` leaves
+   * users that are already active alone (a failed push does not undo an earlier success).
+   */
+  async markProvisioned(
+    manager: EntityManager,
+    serverId: number,
+    userIds: number[],
+    outcome: { state: 'active' } | { state: 'error'; reason: string; onlyPending: boolean },
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    if (outcome.state === 'active') {
+      await manager.query(
+        `UPDATE wg_user SET state = 'active', state_error = NULL
+          WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state <> 'active' OR state_error IS NOT NULL)`,
+        [serverId, userIds],
+      );
+      return;
+    }
+    await manager.query(
+      `UPDATE wg_user SET state = 'error', state_error = $3
+        WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state = 'pending' OR ($4 = false AND state = 'error'))`,
+      [serverId, userIds, outcome.reason, outcome.onlyPending],
+    );
   }
 
   private async checkName(manager: EntityManager, server: ServerEntity, assignmentId: number, name: string): Promise<void> {

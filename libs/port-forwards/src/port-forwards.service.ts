@@ -179,6 +179,59 @@ export class PortForwardsService {
   }
 
   /** The node's SSH port, every WireGuard listen port on the node, and the server's own list. */
+  /**
+   * The forwards the server's node must hold, for the reconciler: those whose user is pushed
+   * (not of a suspended account), with the user's tunnel IPv4 as the target. Call inside the
+   * reconciler's read-only snapshot transaction.
+   */
+  async desiredForwardsOf(manager: EntityManager, serverId: number): Promise<Array<{
+    id: number; publicIp: string; externalPort: number; targetIp: string; internalPort: number; protocol: ForwardProtocol;
+  }>> {
+    const rows: Array<{ id: string; public_ip: string; external_port: number; target_ip: string; internal_port: number; protocol: ForwardProtocol }> =
+      await manager.query(
+        `SELECT f.id, host(f.public_ip) AS public_ip, f.external_port, host(u.ipv4) AS target_ip, f.internal_port, f.protocol
+           FROM port_forward f
+           JOIN wg_user u ON u.id = f.user_id
+           JOIN assignment a ON a.id = u.assignment_id
+           JOIN account acc ON acc.id = a.account_id
+           LEFT JOIN account parent ON parent.id = acc.parent_id
+          WHERE f.server_id = $1 AND acc.suspended_at IS NULL AND parent.suspended_at IS NULL
+          ORDER BY f.id`,
+        [serverId],
+      );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      publicIp: row.public_ip,
+      externalPort: row.external_port,
+      targetIp: row.target_ip,
+      internalPort: row.internal_port,
+      protocol: row.protocol,
+    }));
+  }
+
+  /** Same contract as PeersService.markProvisioned, for the forwards the reconciler pushed. */
+  async markProvisioned(
+    manager: EntityManager,
+    serverId: number,
+    forwardIds: number[],
+    outcome: { state: 'active' } | { state: 'error'; reason: string; onlyPending: boolean },
+  ): Promise<void> {
+    if (forwardIds.length === 0) return;
+    if (outcome.state === 'active') {
+      await manager.query(
+        `UPDATE port_forward SET state = 'active', state_error = NULL
+          WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state <> 'active' OR state_error IS NOT NULL)`,
+        [serverId, forwardIds],
+      );
+      return;
+    }
+    await manager.query(
+      `UPDATE port_forward SET state = 'error', state_error = $3
+        WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state = 'pending' OR ($4 = false AND state = 'error'))`,
+      [serverId, forwardIds, outcome.reason, outcome.onlyPending],
+    );
+  }
+
   private async reservedPorts(manager: EntityManager, server: ServerEntity, node: NodeEntity): Promise<Map<number, string>> {
     const reserved = new Map<number, string>();
     for (const port of server.reservedPorts) reserved.set(port, "is on this server's reserved list");

@@ -94,7 +94,7 @@ export class FleetAccess {
       [serverId],
     );
     if (!rows?.[0]) throw new AppError('not_found', `server ${serverId} does not exist`);
-    this.changes.mark(manager);
+    this.changes.mark(manager, serverId);
     return Number(rows[0].desired_generation);
   }
 

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 
 export type FleetChangeListener = () => void;
+/** Called once per committed transaction with the servers whose desired state it changed. */
+export type FleetCommitListener = (serverIds: number[]) => void;
 
 /**
  * Tells this process's caches that the fleet changed (servers, assignments, users on them): once
@@ -12,16 +14,32 @@ export type FleetChangeListener = () => void;
 @Injectable()
 export class FleetChanges implements EntitySubscriberInterface {
   private readonly listeners = new Set<FleetChangeListener>();
-  private readonly uncommitted = new WeakSet<QueryRunner>();
+  private readonly committedListeners = new Set<FleetCommitListener>();
+  // The servers each open transaction has changed: the reconciler is woken for them after COMMIT.
+  private readonly uncommitted = new WeakMap<QueryRunner, Set<number>>();
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     dataSource.subscribers.push(this);
   }
 
-  /** Call inside the write's transaction. */
-  mark(manager: EntityManager): void {
-    if (manager.queryRunner) this.uncommitted.add(manager.queryRunner);
+  /** Call inside the write's transaction; `serverId` when the write changes that server's desired state. */
+  mark(manager: EntityManager, serverId?: number): void {
+    const runner = manager.queryRunner;
+    if (runner) {
+      let servers = this.uncommitted.get(runner);
+      if (!servers) this.uncommitted.set(runner, (servers = new Set()));
+      if (serverId !== undefined) servers.add(serverId);
+    } else if (serverId !== undefined) {
+      // Not in a transaction: the statement that follows commits on its own.
+      setImmediate(() => this.emitCommitted([serverId]));
+    }
     this.emit();
+  }
+
+  /** Subscribes to commits that changed servers' desired state; returns the function that unsubscribes. */
+  onCommitted(listener: FleetCommitListener): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
   }
 
   onChange(listener: FleetChangeListener): () => void {
@@ -30,14 +48,30 @@ export class FleetChanges implements EntitySubscriberInterface {
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
-    if (this.uncommitted.delete(event.queryRunner)) this.emit();
+    const servers = this.uncommitted.get(event.queryRunner);
+    if (!servers) return;
+    this.emit();
+    // A released savepoint is not a commit: keep collecting until the outer transaction ends.
+    if (event.queryRunner.isTransactionActive) return;
+    this.uncommitted.delete(event.queryRunner);
+    if (servers.size > 0) this.emitCommitted([...servers]);
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
-    this.uncommitted.delete(event.queryRunner);
+    if (!event.queryRunner.isTransactionActive) this.uncommitted.delete(event.queryRunner);
   }
 
   private emit(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  private emitCommitted(serverIds: number[]): void {
+    for (const listener of [...this.committedListeners]) {
+      try {
+        listener(serverIds);
+      } catch {
+        // A listener's failure must not fail the caller's already committed write.
+      }
+    }
   }
 }

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SecretBox } from '@wgfleet/core';
+import { PeersService } from '@wgfleet/peers';
+import { PortForwardsService } from '@wgfleet/port-forwards';
+import { NodeEntity, nodeKeyContext, serverKeyContext, ServerEntity } from '@wgfleet/servers';
+import { parseCidr, renderPortForwardRules, renderServerPeers, serverAddress } from '@wgfleet/wireguard';
+import type { DesiredServerState, NodeTarget } from './node-driver.js';
+
+/** One consistent picture of what a server must be, taken at generation `generation`. */
+export interface DesiredSnapshot {
+  serverId: number;
+  generation: number;
+  /** What the node held as of the last recorded push (a pass may skip a server already current). */
+  appliedGeneration: number;
+  target: NodeTarget;
+  desired: DesiredServerState;
+  /** The users and forwards in this picture: the ones a successful push makes `active`. */
+  userIds: number[];
+  forwardIds: number[];
+}
+
+/**
+ * Reads a server's desired state in one REPEATABLE READ, READ ONLY transaction, so the
+ * generation, peers and forwards belong to the same committed moment, and renders it with the
+ * pure core. Secrets are opened here and live only in memory until the push.
+ */
+@Injectable()
+export class DesiredStateReader {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly peers: PeersService,
+    private readonly forwards: PortForwardsService,
+  ) {}
+
+  /** The snapshot, or null when the server no longer exists. */
+  async read(serverId: number): Promise<DesiredSnapshot | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query('SET TRANSACTION READ ONLY');
+      const manager = runner.manager;
+      const server = await manager
+        .createQueryBuilder(ServerEntity, 's')
+        .addSelect('s.privateKeyEnc')
+        .where('s.id = :id', { id: serverId })
+        .getOne();
+      if (!server) {
+        await runner.commitTransaction();
+        return null;
+      }
+      const node = await manager
+        .createQueryBuilder(NodeEntity, 'n')
+        .addSelect('n.sshPrivateKeyEnc')
+        .where('n.id = :id', { id: server.nodeId })
+        .getOneOrFail();
+      const peers = await this.peers.desiredPeersOf(manager, serverId);
+      const forwards = await this.forwards.desiredForwardsOf(manager, serverId);
+      await runner.commitTransaction();
+
+      const subnets = [server.ipv4Subnet, ...(server.ipv6Subnet ? [server.ipv6Subnet] : [])];
+      const ownIpv4 = serverAddress(server.ipv4Subnet);
+      const desired: DesiredServerState = {
+        interfaceName: server.interface,
+        addresses: subnets.map((subnet) => `${serverAddress(subnet)}/${parseCidr(subnet, 'subnet').prefix}`),
+        mtu: server.mtu,
+        tunnelSubnets: subnets,
+        peersConfig: renderServerPeers({
+          privateKey: this.box.open(server.privateKeyEnc, serverKeyContext(server.publicKey)),
+          listenPort: server.listenPort,
+          peers: peers.map((peer) => ({
+            publicKey: peer.publicKey,
+            presharedKey: peer.presharedKey,
+            // Only the user's own addresses: the client's AllowedIPs (0.0.0.0/0…) are its routing, not ours.
+            allowedIps: [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : [])],
+          })),
+        }),
+        forwardRules: renderPortForwardRules({ interfaceName: server.interface, serverTunnelIp: ownIpv4, forwards }),
+      };
+      return {
+        serverId,
+        generation: server.desiredGeneration,
+        appliedGeneration: server.appliedGeneration,
+        target: this.targetOf(node),
+        desired,
+        userIds: peers.map((peer) => peer.id),
+        forwardIds: forwards.map((forward) => forward.id),
+      };
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  private targetOf(node: NodeEntity): NodeTarget {
+    if (node.transport === 'local') return { nodeId: node.id, name: node.name, transport: 'local', ssh: null };
+    if (!node.sshHost || !node.sshPort || !node.sshUsername || !node.sshPrivateKeyEnc || !node.sshHostKey) {
+      // The schema's node_ssh_details check makes this unreachable; fail loudly rather than push half-configured.
+      throw new Error(`node ${node.name} has incomplete SSH details`);
+    }
+    return {
+      nodeId: node.id,
+      name: node.name,
+      transport: 'ssh',
+      ssh: {
+        host: node.sshHost,
+        port: node.sshPort,
+        username: node.sshUsername,
+        privateKey: this.box.open(node.sshPrivateKeyEnc, nodeKeyContext(node.name)),
+        hostKey: node.sshHostKey,
+      },
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PeersModule } from '@wgfleet/peers';
+import { PortForwardsModule } from '@wgfleet/port-forwards';
+import { ServersModule } from '@wgfleet/servers';
+import { DesiredStateReader } from './desired-state.reader.js';
+import { ReconcilerOptions, reconcilerOptions } from './reconciler-options.js';
+import { Reconciler } from './reconciler.service.js';
+
+/**
+ * The reconciler. The NodeDriver port is not bound here: the app binds the real driver
+ * (`{ provide: NodeDriver, useClass: SshNodeDriver }`, exported from a global module) and tests a fake.
+ */
+@Module({})
+export class NodeSyncModule {
+  static forRoot(options: Partial<ReconcilerOptions> = {}): DynamicModule {
+    return {
+      module: NodeSyncModule,
+      imports: [ServersModule, PeersModule, PortForwardsModule],
+      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, Reconciler],
+      exports: [Reconciler, DesiredStateReader],
+    };
+  }
+}

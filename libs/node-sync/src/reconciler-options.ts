@@ -1,0 +1,42 @@
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+
+/** Tuning of the reconciler; an abstract-class token (STYLE.md §9), bound by NodeSyncModule.forRoot. */
+export abstract class ReconcilerOptions {
+  /** False: this process never pushes (it still tells other replicas about its commits). */
+  abstract enabled: boolean;
+  /** The periodic pass: servers behind, or not applied for this long, are pushed again (drift repair). */
+  abstract intervalMs: number;
+  /** Retry delays of a server whose push failed. */
+  abstract backoff: BackoffPolicy;
+  /** When another replica holds a server's lock, look again this much later (only if still behind). */
+  abstract busyRetryMs: number;
+  /**
+   * The least time between the starts of two pushes of one server. The first change after a quiet
+   * spell is pushed at once; a burst then becomes one push per gap, whatever its rate.
+   */
+  abstract minPushGapMs: number;
+  /** Pushes to different servers that may run at once in this process. */
+  abstract maxConcurrentPushes: number;
+  /** Use Postgres LISTEN/NOTIFY to wake other replicas' reconcilers. */
+  abstract crossReplica: boolean;
+  /**
+   * The servers this reconciler may push; all when null. For tests, whose parallel files share
+   * one database and must not see each other's servers reconciled.
+   */
+  abstract scope: ((serverId: number) => boolean) | null;
+}
+
+export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
+  enabled: true,
+  intervalMs: 30_000,
+  backoff: DEFAULT_BACKOFF,
+  busyRetryMs: 1_000,
+  minPushGapMs: 1_000,
+  maxConcurrentPushes: 8,
+  crossReplica: true,
+  scope: null,
+};
+
+export function reconcilerOptions(overrides: Partial<ReconcilerOptions> = {}): ReconcilerOptions {
+  return { ...DEFAULT_RECONCILER_OPTIONS, ...overrides, backoff: { ...DEFAULT_RECONCILER_OPTIONS.backoff, ...overrides.backoff } };
+}

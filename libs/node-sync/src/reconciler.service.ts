@@ -1,0 +1,354 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PeersService } from '@wgfleet/peers';
+import { PortForwardsService } from '@wgfleet/port-forwards';
+import { FleetChanges, ReconcileRequests } from '@wgfleet/servers';
+import { WireguardInputError } from '@wgfleet/wireguard';
+import { backoffDelay } from './backoff.js';
+import { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
+import { HostKeyMismatchError, InterfaceMissingError, NodeCommandError, NodeDriver, NodeUnreachableError } from './node-driver.js';
+import { ReconcileChannel } from './reconcile-channel.js';
+import { ReconcilerOptions } from './reconciler-options.js';
+import { ServerLocks } from './server-lock.js';
+
+type PushOutcome = 'applied' | 'up_to_date' | 'failed' | 'busy' | 'gone';
+
+/** What this process knows about one server between pushes. */
+interface ServerRun {
+  /** The loop that pushes this server, while one runs. */
+  running: Promise<void> | null;
+  /** A wake arrived during the running push: push once more when it ends. */
+  dirty: boolean;
+  /** Push even when the applied generation is current (drift repair, a change, an admin request). */
+  force: boolean;
+  failures: number;
+  retryTimer: NodeJS.Timeout | null;
+  /** When this process last started pushing it (for minPushGapMs). */
+  lastPushAt: number;
+}
+
+/** A failed push, sorted by what it means for the users and the node. */
+interface FailureKind {
+  /** Safe to store and show: no key material, no stderr beyond what the driver vetted. */
+  message: string;
+  /** Pending users and forwards become `error` (the node refused); otherwise they stay `pending` (it was unreachable). */
+  refusesPeers: boolean;
+  /** What the failure says about the node: unreachable, reachable, or nothing (our own bug). */
+  nodeReachable: boolean | null;
+}
+
+/**
+ * Makes every server's node match Postgres (DESIGN.md, the spine). Woken after commit (this
+ * process's FleetChanges, other replicas' NOTIFY, the admin's reconcile request), it coalesces
+ * bursts per server — while a push runs, wakes only set `dirty`, and one more push follows — and
+ * pushes one server at a time across replicas under a Postgres advisory lock. The state is read
+ * and rendered fresh under the lock, so whichever replica pushes last pushes the newest
+ * generation. No transaction stays open while the node is contacted.
+ */
+@Injectable()
+export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(Reconciler.name);
+  private readonly runs = new Map<number, ServerRun>();
+  private readonly locks: ServerLocks;
+  private readonly channel: ReconcileChannel;
+  private readonly unsubscribe: Array<() => void> = [];
+  private periodicTimer: NodeJS.Timeout | null = null;
+  private periodicPass: Promise<void> | null = null;
+  private closing = false;
+  // A tiny semaphore: at most maxConcurrentPushes servers are contacted at once.
+  private activePushes = 0;
+  private readonly pushQueue: Array<() => void> = [];
+  // Gap waits in progress, cut short on shutdown.
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reader: DesiredStateReader,
+    private readonly driver: NodeDriver,
+    private readonly changes: FleetChanges,
+    private readonly requests: ReconcileRequests,
+    private readonly peers: PeersService,
+    private readonly forwards: PortForwardsService,
+    private readonly options: ReconcilerOptions,
+  ) {
+    this.locks = new ServerLocks(dataSource);
+    this.channel = new ReconcileChannel(dataSource, (serverIds) => serverIds.forEach((id) => this.wake(id)));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe.push(
+      this.changes.onCommitted((serverIds) => {
+        if (this.options.crossReplica) this.channel.notify(serverIds);
+        for (const id of serverIds) this.wake(id);
+      }),
+    );
+    if (!this.options.enabled) return;
+    this.unsubscribe.push(this.requests.onRequest((serverId) => this.wake(serverId, { now: true })));
+    if (this.options.crossReplica) await this.channel.listen();
+    this.periodicTimer = setInterval(() => void this.runPeriodicPass(), this.options.intervalMs);
+    this.periodicTimer.unref();
+    // After a restart every server is reconciled; not awaited, so the app starts serving at once.
+    void this.runPeriodicPass(true);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+    if (this.periodicTimer) clearInterval(this.periodicTimer);
+    this.periodicTimer = null;
+    for (const run of this.runs.values()) {
+      if (run.retryTimer) clearTimeout(run.retryTimer);
+      run.retryTimer = null;
+    }
+    // Queued and waiting pushes give up; running ones finish and release their locks.
+    for (const start of this.pushQueue.splice(0)) start();
+    for (const wakeUp of [...this.sleepers]) wakeUp();
+    await this.periodicPass;
+    await Promise.all([...this.runs.values()].map((run) => run.running));
+    await this.channel.close();
+    await this.locks.close();
+  }
+
+  /**
+   * Asks for the server to be pushed. Cheap and synchronous: while a push of it runs, this only
+   * marks it dirty. A server waiting out a failure's backoff keeps waiting unless `now` is set
+   * (the admin's explicit request), so a burst of writes to a dead node does not defeat the backoff.
+   */
+  wake(serverId: number, options: { now?: boolean; onlyIfBehind?: boolean } = {}): void {
+    if (!this.options.enabled || this.closing) return;
+    if (this.options.scope && !this.options.scope(serverId)) return;
+    const run = this.runOf(serverId);
+    if (!options.onlyIfBehind) run.force = true;
+    if (run.running) {
+      run.dirty = true;
+      return;
+    }
+    if (run.retryTimer) {
+      if (!options.now) return;
+      clearTimeout(run.retryTimer);
+      run.retryTimer = null;
+    }
+    this.start(serverId, run);
+  }
+
+  /**
+   * Wakes every server that is behind, or has not been applied for `intervalMs` (a periodic
+   * apply repairs drift: apply is idempotent). `all` wakes every server (the start).
+   */
+  async reconcileAll(all = false): Promise<number> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM server
+        WHERE $1 OR applied_generation < desired_generation OR last_applied_at IS NULL
+           OR last_applied_at < now() - make_interval(secs => $2)
+        ORDER BY id`,
+      [all, this.options.intervalMs / 1000],
+    );
+    for (const { id } of rows) this.wake(Number(id));
+    return rows.length;
+  }
+
+  /** Resolves when no push is running or queued in this process (for tests and shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.runs.values()].flatMap((run) => (run.running ? [run.running] : []));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  private runOf(serverId: number): ServerRun {
+    let run = this.runs.get(serverId);
+    if (!run) this.runs.set(serverId, (run = { running: null, dirty: false, force: false, failures: 0, retryTimer: null, lastPushAt: 0 }));
+    return run;
+  }
+
+  private start(serverId: number, run: ServerRun): void {
+    run.running = this.loop(serverId, run)
+      .catch((error: unknown) => this.logger.error({ msg: 'reconcile loop failed', serverId, err: error }))
+      .finally(() => {
+        run.running = null;
+      });
+  }
+
+  private async loop(serverId: number, run: ServerRun): Promise<void> {
+    do {
+      const wait = run.lastPushAt + this.options.minPushGapMs - Date.now();
+      if (wait > 0) await this.sleep(wait);
+      if (this.closing) return;
+      run.dirty = false;
+      run.lastPushAt = Date.now();
+      const force = run.force;
+      run.force = false;
+      const outcome = await this.withPushSlot(() => this.pushOnce(serverId, !force));
+      if (outcome === 'failed') {
+        run.failures += 1;
+        this.scheduleRetry(serverId, run, backoffDelay(run.failures, this.options.backoff), false);
+        return;
+      }
+      if (outcome === 'busy') {
+        // Another replica pushes it; it re-reads when done, but check later in case our change landed after its read.
+        this.scheduleRetry(serverId, run, this.options.busyRetryMs, true);
+        return;
+      }
+      run.failures = 0;
+      if (outcome === 'gone') {
+        this.runs.delete(serverId);
+        return;
+      }
+    } while (run.dirty && !this.closing);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private scheduleRetry(serverId: number, run: ServerRun, delayMs: number, onlyIfBehind: boolean): void {
+    if (this.closing) return;
+    if (run.retryTimer) clearTimeout(run.retryTimer);
+    if (!onlyIfBehind) run.force = true;
+    run.retryTimer = setTimeout(() => {
+      run.retryTimer = null;
+      if (this.closing) return;
+      if (run.running) {
+        run.dirty = true;
+        return;
+      }
+      this.start(serverId, run);
+    }, delayMs);
+    run.retryTimer.unref();
+  }
+
+  private async withPushSlot<T>(work: () => Promise<T>): Promise<T | 'gone'> {
+    if (this.activePushes < this.options.maxConcurrentPushes) this.activePushes += 1;
+    // Otherwise wait: a finishing push hands its slot over directly, so the count never overshoots.
+    else await new Promise<void>((resolve) => this.pushQueue.push(resolve));
+    try {
+      return this.closing ? 'gone' : await work();
+    } finally {
+      const next = this.pushQueue.shift();
+      if (next) next();
+      else this.activePushes -= 1;
+    }
+  }
+
+  private async pushOnce(serverId: number, onlyIfBehind: boolean): Promise<PushOutcome> {
+    let locked: boolean;
+    try {
+      locked = await this.locks.tryAcquire(serverId);
+    } catch (error) {
+      this.logger.warn({ msg: 'could not take the reconcile lock', serverId, err: error });
+      return 'failed';
+    }
+    if (!locked) return 'busy';
+    try {
+      let snapshot: DesiredSnapshot | null;
+      try {
+        snapshot = await this.reader.read(serverId);
+      } catch (error) {
+        return await this.recordReadFailure(serverId, error);
+      }
+      if (!snapshot) return 'gone';
+      if (onlyIfBehind && snapshot.generation <= snapshot.appliedGeneration) return 'up_to_date';
+      const startedAt = Date.now();
+      this.logger.log({ msg: 'apply start', serverId, generation: snapshot.generation, node: snapshot.target.name, peers: snapshot.userIds.length });
+      try {
+        await this.driver.apply(snapshot.target, snapshot.desired);
+      } catch (error) {
+        const failure = classify(error);
+        this.logger.warn({ msg: 'apply failed', serverId, generation: snapshot.generation, durationMs: Date.now() - startedAt, reason: failure.message });
+        if (failure.nodeReachable === null) this.logger.error({ msg: 'unexpected apply error', serverId, err: error });
+        await this.recordFailure(snapshot, failure);
+        return 'failed';
+      }
+      this.logger.log({ msg: 'apply done', serverId, generation: snapshot.generation, durationMs: Date.now() - startedAt });
+      await this.recordSuccess(snapshot);
+      return 'applied';
+    } catch (error) {
+      // Recording the outcome failed (the database went away): retry with backoff.
+      this.logger.error({ msg: 'reconcile bookkeeping failed', serverId, err: error });
+      return 'failed';
+    } finally {
+      await this.locks.release(serverId);
+    }
+  }
+
+  private async recordSuccess(snapshot: DesiredSnapshot): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE server SET applied_generation = GREATEST(applied_generation, $2), last_error = NULL, last_applied_at = now()
+          WHERE id = $1`,
+        [snapshot.serverId, snapshot.generation],
+      );
+      await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, { state: 'active' });
+      await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, { state: 'active' });
+      await this.recordNodeHealth(manager, snapshot.target.nodeId, true, null);
+      // Drops this process's cached sync states; no server id, so it wakes nothing.
+      this.changes.mark(manager);
+    });
+  }
+
+  private async recordFailure(snapshot: DesiredSnapshot, failure: FailureKind): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('UPDATE server SET last_error = $2 WHERE id = $1', [snapshot.serverId, failure.message]);
+      if (failure.refusesPeers) {
+        const outcome = { state: 'error', reason: failure.message, onlyPending: false } as const;
+        await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, outcome);
+        await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, outcome);
+      }
+      if (failure.nodeReachable !== null) {
+        await this.recordNodeHealth(manager, snapshot.target.nodeId, failure.nodeReachable, failure.nodeReachable ? null : failure.message);
+      }
+      this.changes.mark(manager);
+    });
+  }
+
+  /** The desired state could not be read or rendered: nothing was pushed; the server shows why. */
+  private async recordReadFailure(serverId: number, error: unknown): Promise<PushOutcome> {
+    const message =
+      error instanceof WireguardInputError
+        ? `the desired state could not be rendered: ${error.message}`
+        : 'internal error while reading the desired state; see the control plane logs';
+    this.logger.error({ msg: 'reading the desired state failed', serverId, err: error });
+    await this.dataSource.query('UPDATE server SET last_error = $2 WHERE id = $1', [serverId, message]);
+    return 'failed';
+  }
+
+  private async recordNodeHealth(manager: EntityManager, nodeId: number, reachable: boolean, lastError: string | null): Promise<void> {
+    await manager.query(
+      `UPDATE node SET reachable = $2, last_error = $3, last_contact_at = CASE WHEN $2 THEN now() ELSE last_contact_at END
+        WHERE id = $1`,
+      [nodeId, reachable, lastError],
+    );
+  }
+
+  private async runPeriodicPass(all = false): Promise<void> {
+    if (this.periodicPass || this.closing) return;
+    this.periodicPass = this.reconcileAll(all)
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.warn({ msg: 'periodic reconcile pass failed', err: error }))
+      .finally(() => {
+        this.periodicPass = null;
+      });
+    await this.periodicPass;
+  }
+}
+
+function classify(error: unknown): FailureKind {
+  if (error instanceof NodeUnreachableError) return { message: `node unreachable: ${error.message}`, refusesPeers: false, nodeReachable: false };
+  if (error instanceof HostKeyMismatchError) {
+    return { message: `host key mismatch: ${error.message}`, refusesPeers: true, nodeReachable: false };
+  }
+  if (error instanceof NodeCommandError || error instanceof InterfaceMissingError) {
+    return { message: error.message, refusesPeers: true, nodeReachable: true };
+  }
+  return { message: 'internal error while pushing to the node; see the control plane logs', refusesPeers: false, nodeReachable: null };
+}

@@ -1,0 +1,78 @@
+import { HostKeyMismatchError, NodeCommandError, NodeDriver, NodeUnreachableError, type DesiredServerState, type NodeTarget } from '../node-driver.js';
+
+export interface RecordedApply {
+  target: NodeTarget;
+  desired: DesiredServerState;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export type FakeFailure = { kind: 'unreachable' | 'command' | 'host_key'; message: string } | null;
+
+/**
+ * A NodeDriver for tests: records every apply, can be slowed down or made to fail, and keeps the
+ * "node" state (the last applied config per node and interface) so tests can simulate drift.
+ * `overlaps` counts applies to the same interface that ran at the same time — which the
+ * reconciler's locks must make impossible, even across two apps sharing this fake.
+ */
+export class FakeNodeDriver extends NodeDriver {
+  readonly applies: RecordedApply[] = [];
+  /** `<nodeId>/<interface>` → what the node holds. */
+  readonly nodeState = new Map<string, DesiredServerState>();
+  overlaps = 0;
+  delayMs = 0;
+  failure: FakeFailure = null;
+  private readonly inFlight = new Map<string, number>();
+
+  async apply(target: NodeTarget, desired: DesiredServerState): Promise<void> {
+    const key = FakeNodeDriver.key(target.nodeId, desired.interfaceName);
+    const running = this.inFlight.get(key) ?? 0;
+    if (running > 0) this.overlaps += 1;
+    this.inFlight.set(key, running + 1);
+    const record: RecordedApply = { target, desired, startedAt: Date.now(), finishedAt: null };
+    this.applies.push(record);
+    try {
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      const failure = this.failure;
+      if (failure?.kind === 'unreachable') throw new NodeUnreachableError(failure.message);
+      if (failure?.kind === 'host_key') throw new HostKeyMismatchError(failure.message);
+      if (failure?.kind === 'command') throw new NodeCommandError(failure.message);
+      this.nodeState.set(key, desired);
+    } finally {
+      record.finishedAt = Date.now();
+      this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+    }
+  }
+
+  async dump(target: NodeTarget, interfaceName: string): Promise<string> {
+    if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
+    const state = this.nodeState.get(FakeNodeDriver.key(target.nodeId, interfaceName));
+    if (!state) throw new NodeCommandError(`interface ${interfaceName} does not exist`);
+    return '';
+  }
+
+  async close(): Promise<void> {}
+
+  /** The applies that went to one node (all interfaces). */
+  appliesTo(nodeId: number): RecordedApply[] {
+    return this.applies.filter((apply) => apply.target.nodeId === nodeId);
+  }
+
+  /** The public keys of the peers the node holds for that interface, from the last successful apply. */
+  peerKeysOn(nodeId: number, interfaceName: string): string[] {
+    const state = this.nodeState.get(FakeNodeDriver.key(nodeId, interfaceName));
+    if (!state) return [];
+    return [...state.peersConfig.matchAll(/^PublicKey = (\S+)$/gm)].map((match) => match[1]!);
+  }
+
+  /** Drift: someone edited the node by hand. */
+  tamper(nodeId: number, interfaceName: string, change: (state: DesiredServerState) => DesiredServerState): void {
+    const key = FakeNodeDriver.key(nodeId, interfaceName);
+    const state = this.nodeState.get(key);
+    if (state) this.nodeState.set(key, change(state));
+  }
+
+  static key(nodeId: number, interfaceName: string): string {
+    return `${nodeId}/${interfaceName}`;
+  }
+}
