@@ -30,7 +30,8 @@ export async function runHttpBench() {
   const cleanups = [() => postgres.stop(), () => data.remove()];
   try {
     await runMigrations(postgres.url);
-    const env = { ...process.env, DATABASE_URL: postgres.url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', DATA_DIR: data.dir };
+    // The seeded servers are rows only (no real keys, no node): nothing to push, so no reconciler.
+    const env = { ...process.env, DATABASE_URL: postgres.url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', DATA_DIR: data.dir, RECONCILER_ENABLED: 'false' };
     const cli = await startProcess(process.execPath, [join(dist, 'apps/api/src/cli.js'), 'bootstrap-admin'], {
       env,
       ready: async (out) => /^wg_[A-Za-z0-9]{46}$/m.test(out),

@@ -6,7 +6,7 @@ import { createApp } from '../../apps/api/src/create-app.js';
 import { createEmptyDatabase, migratedDatabaseUrl } from '../setup/test-database.js';
 import { TEST_MASTER_KEY } from '../support/test-app.js';
 
-const config = loadConfig({ LOG_LEVEL: 'silent', BODY_LIMIT_BYTES: '2048' });
+const config = loadConfig({ LOG_LEVEL: 'silent', BODY_LIMIT_BYTES: '2048', RECONCILER_ENABLED: 'false' });
 
 describe('health, readiness and the error envelope', () => {
   let app: NestFastifyApplication;

@@ -1,10 +1,9 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '@wgfleet/accounts';
 import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
-import { FakeNodeDriver, NodeDriver, NodeSyncModule, Reconciler, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
+import { FakeNodeDriver, NodeDriver, Reconciler, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { Client } from 'pg';
 import { PeersService, type UserEntity } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
@@ -21,14 +20,6 @@ import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
  * share the database, so each reconciler here is scoped to the servers this file creates.
  */
 
-@Global()
-@Module({})
-class FakeDriverModule {
-  static with(driver: NodeDriver): DynamicModule {
-    return { module: FakeDriverModule, providers: [{ provide: NodeDriver, useValue: driver }], exports: [NodeDriver] };
-  }
-}
-
 const ours = new Set<number>();
 const FAST: Partial<ReconcilerOptions> = {
   intervalMs: 60_000,
@@ -41,9 +32,13 @@ async function startReconcilerApp(driver: NodeDriver, options: Partial<Reconcile
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   const moduleRef = await Test.createTestingModule({
     imports: [
-      AppModule.forRoot({ config, databaseUrl: await migratedDatabaseUrl(), masterKey: TEST_MASTER_KEY }),
-      FakeDriverModule.with(driver),
-      NodeSyncModule.forRoot({ ...FAST, ...options }),
+      AppModule.forRoot({
+        config,
+        databaseUrl: await migratedDatabaseUrl(),
+        masterKey: TEST_MASTER_KEY,
+        nodeDriver: driver,
+        reconciler: { ...FAST, ...options },
+      }),
     ],
   })
     .setLogger(new PinoNestLogger(createLogger('silent')))

@@ -5,8 +5,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../libs/database/src/embedded/embedded-postgres.mjs';
+import { rootNamespaceState } from './root-namespace-guard.mjs';
 
 export default async function globalSetup() {
+  globalThis.__wgfleetRootNamespace = await rootNamespaceState();
   if (process.env.TEST_DATABASE_URL) return;
   const dataDir = await mkdtemp(join(tmpdir(), 'wgfleet-test-'));
   await chmod(dataDir, 0o711);

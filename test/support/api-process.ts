@@ -16,8 +16,9 @@ export class ApiProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
 
+  /** The reconciler is off unless the test turns it on: the shared test database holds made-up `local` nodes. */
   constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [DIST_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [DIST_MAIN], { env: { RECONCILER_ENABLED: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => this.stdout.push(chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));

@@ -8,7 +8,9 @@ import { migratedDatabaseUrl } from '../setup/test-database.js';
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  // The test app's nodes are rows with made-up addresses: nothing may be pushed to this machine.
+  // The reconciler's own tests run it against a fake driver.
+  const config = loadConfig({ LOG_LEVEL: 'silent', RECONCILER_ENABLED: 'false', ...env });
   return createApp(config, await migratedDatabaseUrl(), createLogger('silent'), TEST_MASTER_KEY);
 }
 

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@wgfleet/accounts';
 import { AuditModule } from '@wgfleet/audit';
+import { NodeDriver, NodeSyncModule, type ReconcilerOptions } from '@wgfleet/node-sync';
+import { NodeDriverModule } from '@wgfleet/ssh-driver';
 import { PeersModule } from '@wgfleet/peers';
 import { PortForwardsModule } from '@wgfleet/port-forwards';
 import { ResellersModule } from '@wgfleet/resellers';
@@ -14,12 +16,21 @@ export interface AppModuleOptions {
   config: AppConfig;
   databaseUrl: string;
   masterKey: Buffer;
+  /** Tests only: a driver in place of the real SSH/local one, and reconciler tuning. */
+  nodeDriver?: NodeDriver;
+  reconciler?: Partial<ReconcilerOptions>;
+}
+
+/** The real drivers, or the given one (a test's fake), bound for the whole app. */
+function nodeDriverModule(driver: NodeDriver | undefined): DynamicModule {
+  if (!driver) return { module: NodeDriverModule };
+  return { module: class GivenNodeDriverModule {}, global: true, providers: [{ provide: NodeDriver, useValue: driver }], exports: [NodeDriver] };
 }
 
 /** Composition only: each feature lives in its own lib. */
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl, masterKey }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, masterKey, nodeDriver, reconciler }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -33,6 +44,8 @@ export class AppModule {
         PeersModule,
         PortForwardsModule,
         ResellersModule,
+        nodeDriverModule(nodeDriver),
+        NodeSyncModule.forRoot({ enabled: config.RECONCILER_ENABLED === 'true', intervalMs: config.RECONCILE_INTERVAL_MS, ...reconciler }),
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -74,6 +74,20 @@ export class AppConfig {
   @Max(1_000_000, { message: 'must be an integer between 1 and 1000000' })
   AUTH_FAILURES_PER_MINUTE = 30;
 
+  /**
+   * Whether this process pushes desired state to the nodes. Off, it still tells other replicas
+   * (LISTEN/NOTIFY) about its writes: for API-only replicas, and for tests.
+   */
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  RECONCILER_ENABLED: 'true' | 'false' = 'true';
+
+  /** The reconciler's periodic pass (drift repair, retries), in milliseconds. */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1000 and 3600000' })
+  @Min(1000, { message: 'must be an integer between 1000 and 3600000' })
+  @Max(3_600_000, { message: 'must be an integer between 1000 and 3600000' })
+  RECONCILE_INTERVAL_MS = 30_000;
+
   /** Largest accepted request body; the contract's 413 threshold. */
   @Transform(toInteger)
   @IsInt({ message: 'must be an integer between 1024 and 10485760' })

@@ -1,0 +1,29 @@
+import { NodeDriver, type DesiredServerState, type NodeTarget } from '@wgfleet/node-sync';
+import { LocalNodeDriver } from './local-node-driver.js';
+import { SshNodeDriver } from './ssh-node-driver.js';
+
+/** The app's NodeDriver: a node's `transport` picks the SSH pool or local child processes. */
+export class TransportNodeDriver extends NodeDriver {
+  constructor(
+    private readonly ssh: NodeDriver = new SshNodeDriver(),
+    private readonly local: NodeDriver = new LocalNodeDriver(),
+  ) {
+    super();
+  }
+
+  apply(target: NodeTarget, desired: DesiredServerState): Promise<void> {
+    return this.driverFor(target).apply(target, desired);
+  }
+
+  dump(target: NodeTarget, interfaceName: string): Promise<string> {
+    return this.driverFor(target).dump(target, interfaceName);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.ssh.close(), this.local.close()]);
+  }
+
+  private driverFor(target: NodeTarget): NodeDriver {
+    return target.transport === 'local' ? this.local : this.ssh;
+  }
+}
