@@ -3,9 +3,9 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '@wgfleet/accounts';
 import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
-import { FakeNodeDriver, NodeDriver, Reconciler, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
+import { FakeNodeDriver, NodeDriver, Reconciler, StatusPoller, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { Client } from 'pg';
-import { PeersService, type UserEntity } from '@wgfleet/peers';
+import { PeersService, PeerTelemetry, type UserEntity } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
 import { FleetAccess, ReconcileRequests } from '@wgfleet/servers';
 import { generateKeyPair } from '@wgfleet/wireguard';
@@ -23,6 +23,7 @@ import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
 const ours = new Set<number>();
 const FAST: Partial<ReconcilerOptions> = {
   intervalMs: 60_000,
+  pollIntervalMs: 60_000, // the poller tests call pollAll() themselves
   backoff: { initialMs: 50, maxMs: 200 },
   busyRetryMs: 50,
   scope: (serverId) => ours.has(serverId),
@@ -380,5 +381,33 @@ describe('Reconciler', () => {
       await writer.close();
       await pusher.close();
     }
+  });
+
+  it('polls live status into what the API reads: online, endpoint, cumulative bytes; a missing interface reads as down', async () => {
+    const { server, principal, assignmentId } = await setUp();
+    const user = await createUser(app, principal, assignmentId, 'polled');
+    await waitFor('pushed', inSync(server.serverId));
+    const telemetry = app.get(PeerTelemetry);
+    const poller = app.get(StatusPoller);
+
+    fake.traffic.set(user.publicKey, { rx: 500, tx: 700, handshakeAt: Math.floor(Date.now() / 1000) - 5, endpoint: '198.18.9.9:51000' });
+    await poller.pollAll();
+    expect(await telemetry.interfaceOf(server.serverId)).toMatchObject({ interface: 'up', polledAt: expect.any(Date) });
+    expect((await telemetry.statusOf(server.serverId, [user.id])).get(user.id)).toMatchObject({
+      online: true,
+      endpoint: '198.18.9.9:51000',
+      rxBytes: 500,
+      txBytes: 700,
+    });
+
+    // The interface restarted: the node's counters begin again; the totals do not.
+    fake.traffic.set(user.publicKey, { rx: 50, tx: 70, handshakeAt: Math.floor(Date.now() / 1000), endpoint: '198.18.9.9:51000' });
+    await poller.pollAll();
+    expect((await telemetry.statusOf(server.serverId, [user.id])).get(user.id)).toMatchObject({ rxBytes: 550, txBytes: 770 });
+
+    fake.nodeState.delete(FakeNodeDriver.key(server.nodeId, 'wg0'));
+    await poller.pollAll();
+    expect((await telemetry.interfaceOf(server.serverId)).interface).toBe('down');
+    expect((await telemetry.statusOf(server.serverId, [user.id])).get(user.id)).toMatchObject({ rxBytes: 550, txBytes: 770 });
   });
 });

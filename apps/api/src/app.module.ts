@@ -45,7 +45,12 @@ export class AppModule {
         PortForwardsModule,
         ResellersModule,
         nodeDriverModule(nodeDriver),
-        NodeSyncModule.forRoot({ enabled: config.RECONCILER_ENABLED === 'true', intervalMs: config.RECONCILE_INTERVAL_MS, ...reconciler }),
+        NodeSyncModule.forRoot({
+          enabled: config.RECONCILER_ENABLED === 'true',
+          intervalMs: config.RECONCILE_INTERVAL_MS,
+          pollIntervalMs: config.POLL_INTERVAL_MS,
+          ...reconciler,
+        }),
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -95,6 +95,19 @@ export class DesiredStateReader {
     }
   }
 
+  /** Every server with the node it lives on (secrets opened): what the status poller reads. */
+  async pollTargets(): Promise<Array<{ serverId: number; interfaceName: string; target: NodeTarget }>> {
+    const servers = await this.dataSource.getRepository(ServerEntity).find({ select: { id: true, interface: true, nodeId: true }, order: { id: 'ASC' } });
+    const nodes = await this.dataSource
+      .getRepository(NodeEntity)
+      .createQueryBuilder('n')
+      .addSelect('n.sshPrivateKeyEnc')
+      .where('n.id IN (:...ids)', { ids: [...new Set(servers.map((server) => server.nodeId)), 0] })
+      .getMany();
+    const targets = new Map(nodes.map((node) => [node.id, this.targetOf(node)]));
+    return servers.map((server) => ({ serverId: server.id, interfaceName: server.interface, target: targets.get(server.nodeId)! }));
+  }
+
   private targetOf(node: NodeEntity): NodeTarget {
     if (node.transport === 'local') return { nodeId: node.id, name: node.name, transport: 'local', ssh: null };
     if (!node.sshHost || !node.sshPort || !node.sshUsername || !node.sshPrivateKeyEnc || !node.sshHostKey) {

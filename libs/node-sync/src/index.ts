@@ -14,4 +14,5 @@ export { Reconciler } from './reconciler.service.js';
 export { RECONCILE_CHANNEL } from './reconcile-channel.js';
 export { RECONCILE_LOCK_NAMESPACE } from './server-lock.js';
 export { NodeSyncModule } from './node-sync.module.js';
-export { FakeNodeDriver, type FakeFailure, type RecordedApply } from './testing/fake-node-driver.js';
+export { FakeNodeDriver, type FakeFailure, type FakePeerTraffic, type RecordedApply } from './testing/fake-node-driver.js';
+export { StatusPoller } from './status-poller.js';

@@ -5,6 +5,7 @@ import { ServersModule } from '@wgfleet/servers';
 import { DesiredStateReader } from './desired-state.reader.js';
 import { ReconcilerOptions, reconcilerOptions } from './reconciler-options.js';
 import { Reconciler } from './reconciler.service.js';
+import { StatusPoller } from './status-poller.js';
 
 /**
  * The reconciler. The NodeDriver port is not bound here: the app binds the real driver
@@ -16,8 +17,8 @@ export class NodeSyncModule {
     return {
       module: NodeSyncModule,
       imports: [ServersModule, PeersModule, PortForwardsModule],
-      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, Reconciler],
-      exports: [Reconciler, DesiredStateReader],
+      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, Reconciler, StatusPoller],
+      exports: [Reconciler, DesiredStateReader, StatusPoller],
     };
   }
 }

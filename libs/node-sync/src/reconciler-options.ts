@@ -17,6 +17,8 @@ export abstract class ReconcilerOptions {
   abstract minPushGapMs: number;
   /** Pushes to different servers that may run at once in this process. */
   abstract maxConcurrentPushes: number;
+  /** The status poller: one `wg show IF dump` per server per interval. */
+  abstract pollIntervalMs: number;
   /** Use Postgres LISTEN/NOTIFY to wake other replicas' reconcilers. */
   abstract crossReplica: boolean;
   /**
@@ -33,6 +35,7 @@ export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
   busyRetryMs: 1_000,
   minPushGapMs: 1_000,
   maxConcurrentPushes: 8,
+  pollIntervalMs: 10_000,
   crossReplica: true,
   scope: null,
 };

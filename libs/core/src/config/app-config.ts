@@ -88,6 +88,13 @@ export class AppConfig {
   @Max(3_600_000, { message: 'must be an integer between 1000 and 3600000' })
   RECONCILE_INTERVAL_MS = 30_000;
 
+  /** The status poller: one `wg show IF dump` per server per this many milliseconds. */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1000 and 3600000' })
+  @Min(1000, { message: 'must be an integer between 1000 and 3600000' })
+  @Max(3_600_000, { message: 'must be an integer between 1000 and 3600000' })
+  POLL_INTERVAL_MS = 10_000;
+
   /** Largest accepted request body; the contract's 413 threshold. */
   @Transform(toInteger)
   @IsInt({ message: 'must be an integer between 1024 and 10485760' })

@@ -1,4 +1,22 @@
-import { HostKeyMismatchError, NodeCommandError, NodeDriver, NodeUnreachableError, type DesiredServerState, type NodeTarget } from '../node-driver.js';
+import { publicKeyFromPrivate } from '@wgfleet/wireguard';
+import {
+  HostKeyMismatchError,
+  InterfaceMissingError,
+  NodeCommandError,
+  NodeDriver,
+  NodeUnreachableError,
+  type DesiredServerState,
+  type NodeTarget,
+} from '../node-driver.js';
+
+/** What the fake node reports for one peer in `dump`. */
+export interface FakePeerTraffic {
+  rx: number;
+  tx: number;
+  /** Unix seconds, or null for never. */
+  handshakeAt: number | null;
+  endpoint: string | null;
+}
 
 export interface RecordedApply {
   target: NodeTarget;
@@ -44,11 +62,27 @@ export class FakeNodeDriver extends NodeDriver {
     }
   }
 
+  /** Per peer public key: the counters `dump` reports (peers not listed: no traffic, no handshake). */
+  readonly traffic = new Map<string, FakePeerTraffic>();
+
+  /** `wg show IF dump` of what the node holds, in wg's own tab-separated format. */
   async dump(target: NodeTarget, interfaceName: string): Promise<string> {
     if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
     const state = this.nodeState.get(FakeNodeDriver.key(target.nodeId, interfaceName));
-    if (!state) throw new NodeCommandError(`interface ${interfaceName} does not exist`);
-    return '';
+    if (!state) throw new InterfaceMissingError(`interface ${interfaceName} does not exist`);
+    const privateKey = /^PrivateKey = (\S+)$/m.exec(state.peersConfig)![1]!;
+    const listenPort = /^ListenPort = (\d+)$/m.exec(state.peersConfig)![1]!;
+    const lines = [[privateKey, publicKeyFromPrivate(privateKey), listenPort, 'off'].join('\t')];
+    for (const section of state.peersConfig.split('[Peer]').slice(1)) {
+      const publicKey = /^PublicKey = (\S+)$/m.exec(section)![1]!;
+      const presharedKey = /^PresharedKey = (\S+)$/m.exec(section)?.[1] ?? '(none)';
+      const allowedIps = /^AllowedIPs = (.+)$/m.exec(section)?.[1]?.replace(/ /g, '') ?? '(none)';
+      const seen = this.traffic.get(publicKey);
+      lines.push(
+        [publicKey, presharedKey, seen?.endpoint ?? '(none)', allowedIps, seen?.handshakeAt ?? 0, seen?.rx ?? 0, seen?.tx ?? 0, 25].join('\t'),
+      );
+    }
+    return `${lines.join('\n')}\n`;
   }
 
   async close(): Promise<void> {}

@@ -1,0 +1,73 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { PeerTelemetry } from '@wgfleet/peers';
+import { parseWgDump } from '@wgfleet/wireguard';
+import { DesiredStateReader } from './desired-state.reader.js';
+import { InterfaceMissingError, NodeDriver, type NodeTarget } from './node-driver.js';
+import { ReconcilerOptions } from './reconciler-options.js';
+
+const MAX_CONCURRENT_POLLS = 8;
+
+/**
+ * Reads live status: one `wg show IF dump` per server per interval, parsed by the core and
+ * recorded by PeerTelemetry (cumulative bytes, last handshake). The API reads what was recorded,
+ * never the node. A node that cannot be reached keeps its last figures; a missing interface reads
+ * as down. Runs where the reconciler runs (`enabled`) and on the same servers (`scope`).
+ */
+@Injectable()
+export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(StatusPoller.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly reader: DesiredStateReader,
+    private readonly driver: NodeDriver,
+    private readonly telemetry: PeerTelemetry,
+    private readonly options: ReconcilerOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.options.enabled) return;
+    this.timer = setInterval(() => void this.pollAll(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass over every server in scope; a pass still running is not started twice. */
+  pollAll(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const scope = this.options.scope;
+    const targets = (await this.reader.pollTargets()).filter((t) => scope === null || scope(t.serverId));
+    const queue = [...targets];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await this.pollOne(next.serverId, next.target, next.interfaceName);
+    };
+    await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_POLLS, queue.length) }, worker));
+  }
+
+  async pollOne(serverId: number, target: NodeTarget, interfaceName: string): Promise<void> {
+    const polledAt = new Date();
+    try {
+      const dump = parseWgDump(await this.driver.dump(target, interfaceName));
+      await this.telemetry.record(serverId, { polledAt, interfaceUp: true, peers: dump.peers });
+    } catch (error) {
+      if (error instanceof InterfaceMissingError) {
+        await this.telemetry.record(serverId, { polledAt, interfaceUp: false, peers: [] });
+        return;
+      }
+      // Unreachable nodes are the reconciler's to report (node health); keep the last figures.
+      this.logger.debug({ msg: 'status poll failed', serverId, node: target.name, error: (error as Error).name });
+    }
+  }
+}
