@@ -180,7 +180,7 @@ describe('Reconciler', () => {
     await waitFor('a retry', () => fake.appliesTo(server.nodeId).length > attempts, 2_000);
 
     fake.failure = null;
-    await waitFor('the server in sync after the node came back', inSync(server.serverId), 5_000);
+    await waitFor('the server in sync after the node came back', inSync(server.serverId), 15_000);
     expect(await usersOf(server.serverId)).toEqual([expect.objectContaining({ id: user.id, state: 'active', state_error: null })]);
     expect(await syncOf(server.serverId)).toMatchObject({ reachable: true, node_error: null, last_error: null });
   });
@@ -197,7 +197,7 @@ describe('Reconciler', () => {
     expect(await syncOf(server.serverId)).toMatchObject({ last_error: 'wg syncconf failed: Invalid argument', reachable: true });
 
     fake.failure = null;
-    await waitFor('recovery', inSync(server.serverId), 5_000);
+    await waitFor('recovery', inSync(server.serverId), 15_000);
     expect((await usersOf(server.serverId))[0]).toMatchObject({ state: 'active', state_error: null });
   });
 
@@ -225,7 +225,7 @@ describe('Reconciler', () => {
       await waitFor('the failure recorded', async () => (await syncOf(server.serverId)).last_error !== null);
       driver.failure = null;
       patient.get(ReconcileRequests).request(server.serverId);
-      await waitFor('the server in sync', inSync(server.serverId), 5_000);
+      await waitFor('the server in sync', inSync(server.serverId), 15_000);
       expect((await usersOf(server.serverId))[0]).toMatchObject({ state: 'active' });
     } finally {
       await patient.close();
@@ -360,7 +360,7 @@ describe('Reconciler', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(fake.appliesTo(server.nodeId).length).toBe(before);
       await other.query('SELECT pg_advisory_unlock($1::int, $2::int)', [RECONCILE_LOCK_NAMESPACE, server.serverId]);
-      await waitFor('pushed after the lock was freed', inSync(server.serverId), 5_000);
+      await waitFor('pushed after the lock was freed', inSync(server.serverId), 15_000);
       expect(fake.peerKeysOn(server.nodeId, 'wg0')).toHaveLength(2);
     } finally {
       await other.end();
@@ -376,7 +376,7 @@ describe('Reconciler', () => {
     const writer = await startReconcilerApp(new FakeNodeDriver(), { enabled: false });
     try {
       await createUser(writer, principal, assignmentId, 'remote');
-      await waitFor('the other replica pushed', () => listening.peerKeysOn(server.nodeId, 'wg0').length === 1, 5_000);
+      await waitFor('the other replica pushed', () => listening.peerKeysOn(server.nodeId, 'wg0').length === 1, 15_000);
     } finally {
       await writer.close();
       await pusher.close();

@@ -6,3 +6,4 @@ export { provideDatabase, type DatabaseHandle } from './provide-database.js';
 export { SnakeNamingStrategy } from './snake-naming.strategy.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { bigintId } from './bigint-id.js';
+export { markProvisioned, type ProvisionedTable, type ProvisioningOutcome } from './provisioning-state.js';

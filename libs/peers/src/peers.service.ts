@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '@wgfleet/audit';
+import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
 import { FleetAccess, ServerEntity, type AssignmentContext } from '@wgfleet/servers';
 import { allocateAddress, formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
@@ -216,26 +217,8 @@ export class PeersService {
    * its snapshot keep their state): `active`, or `error` with a safe reason. `onlyPending` leaves
    * users that are already active alone (a failed push does not undo an earlier success).
    */
-  async markProvisioned(
-    manager: EntityManager,
-    serverId: number,
-    userIds: number[],
-    outcome: { state: 'active' } | { state: 'error'; reason: string; onlyPending: boolean },
-  ): Promise<void> {
-    if (userIds.length === 0) return;
-    if (outcome.state === 'active') {
-      await manager.query(
-        `UPDATE wg_user SET state = 'active', state_error = NULL
-          WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state <> 'active' OR state_error IS NOT NULL)`,
-        [serverId, userIds],
-      );
-      return;
-    }
-    await manager.query(
-      `UPDATE wg_user SET state = 'error', state_error = $3
-        WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state = 'pending' OR ($4 = false AND state = 'error'))`,
-      [serverId, userIds, outcome.reason, outcome.onlyPending],
-    );
+  async markProvisioned(manager: EntityManager, serverId: number, userIds: number[], outcome: ProvisioningOutcome): Promise<void> {
+    await markProvisioned(manager, 'wg_user', serverId, userIds, outcome);
   }
 
   private async checkName(manager: EntityManager, server: ServerEntity, assignmentId: number, name: string): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '@wgfleet/audit';
+import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
 import { PeersService, UserEntity } from '@wgfleet/peers';
 import { FleetAccess, NodeEntity, ServerEntity } from '@wgfleet/servers';
@@ -210,26 +211,8 @@ export class PortForwardsService {
   }
 
   /** Same contract as PeersService.markProvisioned, for the forwards the reconciler pushed. */
-  async markProvisioned(
-    manager: EntityManager,
-    serverId: number,
-    forwardIds: number[],
-    outcome: { state: 'active' } | { state: 'error'; reason: string; onlyPending: boolean },
-  ): Promise<void> {
-    if (forwardIds.length === 0) return;
-    if (outcome.state === 'active') {
-      await manager.query(
-        `UPDATE port_forward SET state = 'active', state_error = NULL
-          WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state <> 'active' OR state_error IS NOT NULL)`,
-        [serverId, forwardIds],
-      );
-      return;
-    }
-    await manager.query(
-      `UPDATE port_forward SET state = 'error', state_error = $3
-        WHERE server_id = $1 AND id = ANY($2::bigint[]) AND (state = 'pending' OR ($4 = false AND state = 'error'))`,
-      [serverId, forwardIds, outcome.reason, outcome.onlyPending],
-    );
+  async markProvisioned(manager: EntityManager, serverId: number, forwardIds: number[], outcome: ProvisioningOutcome): Promise<void> {
+    await markProvisioned(manager, 'port_forward', serverId, forwardIds, outcome);
   }
 
   private async reservedPorts(manager: EntityManager, server: ServerEntity, node: NodeEntity): Promise<Map<number, string>> {
