@@ -4,7 +4,8 @@
 # the shared rate limiter, docker-compose to check docker-compose.yml. Needs root (the lab does too).
 set -euo pipefail
 
-packages=(wireguard-go wireguard-tools iptables iproute2 openssh-server redis-server docker-compose iputils-ping procps util-linux)
+# The list lives in test-packages.txt, one per line, so .ci/run installs exactly the same set.
+mapfile -t packages < "$(dirname "$0")/test-packages.txt"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "run the tests as root: the lab creates network namespaces and starts sshd and wireguard-go" >&2

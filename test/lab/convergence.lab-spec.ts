@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { parseWgDump } from '@wgfleet/wireguard';
-import { bearer, makeAccount } from '../support/test-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { startReconcilingTestApp } from '../support/reconciling-test-app.js';
+import { apiAs, nodeOutput, waitFor } from './api-lab.js';
 import { Lab, type LabNode } from './lab.js';
 import { SshdControl } from './sshd-control.js';
 
@@ -20,20 +20,6 @@ const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
 const INTERVAL_MS = 2_000;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null && value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
 
 interface NodeUnderTest {
   lab: LabNode;
@@ -58,17 +44,9 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
   /** Users on nodes[0] created while it was down: id → public key. */
   const downUsers = new Map<number, string>();
 
-  const as = (key: string) => ({
-    get: (path: string) => request(http).get(path).set(bearer(key)),
-    post: (path: string, body: object = {}) => request(http).post(path).set(bearer(key)).send(body),
-    del: (path: string) => request(http).delete(path).set(bearer(key)),
-  });
+  const as = (key: string) => apiAs(() => http, key);
 
-  async function nodeOut(n: NodeUnderTest, argv: string[]): Promise<string> {
-    const result = await n.control.exec(argv);
-    if (result.code !== 0) throw new Error(`${argv.join(' ')} on ${n.lab.name} exited ${String(result.code)}: ${result.stderr}`);
-    return result.stdout;
-  }
+  const nodeOut = (n: NodeUnderTest, argv: string[]) => nodeOutput((a) => n.control.exec(a), n.lab.name, argv);
   const peersOf = async (n: NodeUnderTest) => parseWgDump(await nodeOut(n, ['wg', 'show', IFNAME, 'dump'])).peers.map((p) => p.publicKey).sort();
   const userState = async (id: number) => (await as(customer.key).get(`/api/wg/users/${id}`).expect(200)).body.provisioning.state as string;
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabNode } from './lab-node.js';
 import { isAlive, terminate, track, type TrackedPid } from './processes.js';
 import { run, type RunOptions, type RunResult } from './run.js';
+import { tcpAccepts } from './sshd.js';
 
 /**
  * Stops and restarts one lab node's sshd (the control plane's only way in), keeping everything else
@@ -152,17 +152,4 @@ function descendants(root: number): TrackedPid[] {
     queue.push(...(children.get(pid) ?? []));
   }
   return out;
-}
-
-function tcpAccepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 500 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
 }

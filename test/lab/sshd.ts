@@ -93,7 +93,7 @@ export async function startNodeSshd(
   return { pid: tracked, privateKey: await readFile(clientKeyFile, 'utf8'), hostKey, logFile };
 }
 
-function tcpAccepts(host: string, port: number): Promise<boolean> {
+export function tcpAccepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 500 });
     const done = (ok: boolean) => {

@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { parseWgDump, serverAddress } from '@wgfleet/wireguard';
-import { bearer, makeAccount } from '../support/test-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { startReconcilingTestApp } from '../support/reconciling-test-app.js';
+import { apiAs, nodeOutput, waitFor } from './api-lab.js';
 import { ECHO_BANNER, Lab, type LabClient, type LabNode } from './lab.js';
 
 /**
@@ -19,20 +19,6 @@ const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
 const FORWARD_PORT = 443;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null && value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
 
 describe('lab: the Full workflow through the HTTP API, on real WireGuard over real SSH', () => {
   const ours = new Set<number>();
@@ -55,17 +41,9 @@ describe('lab: the Full workflow through the HTTP API, on real WireGuard over re
   let clientIpv4: string;
   let forwardId: number;
 
-  const as = (key: string) => ({
-    get: (path: string) => request(http).get(path).set(bearer(key)),
-    post: (path: string, body: object = {}) => request(http).post(path).set(bearer(key)).send(body),
-    del: (path: string) => request(http).delete(path).set(bearer(key)),
-  });
+  const as = (key: string) => apiAs(() => http, key);
 
-  async function nodeOut(argv: string[]): Promise<string> {
-    const result = await node.exec(argv);
-    if (result.code !== 0) throw new Error(`${argv.join(' ')} on the node exited ${String(result.code)}: ${result.stderr}`);
-    return result.stdout;
-  }
+  const nodeOut = (argv: string[]) => nodeOutput((a) => node.exec(a), 'the node', argv);
   const nodePeers = async () => parseWgDump(await nodeOut(['wg', 'show', IFNAME, 'dump'])).peers.map((p) => p.publicKey);
   const dnatRules = async () =>
     (await nodeOut(['iptables-save', '-t', 'nat'])).split('\n').filter((l) => l.startsWith('-A') && l.includes('DNAT') && l.includes(`--dport ${FORWARD_PORT}`));

@@ -6,7 +6,7 @@ import { AuditService } from '@wgfleet/audit';
 import { AppError, type Page, type Principal } from '@wgfleet/core';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
-import { AssignmentEntity, FleetAccess } from '@wgfleet/servers';
+import { AssignmentEntity, AssignmentsService, FleetAccess } from '@wgfleet/servers';
 
 export interface DelegationInput {
   customerId: number;
@@ -24,6 +24,7 @@ export class ResellersService {
     private readonly accounts: AccountsService,
     private readonly apiKeys: ApiKeysService,
     private readonly access: FleetAccess,
+    private readonly assignments: AssignmentsService,
     private readonly peers: PeersService,
     private readonly portForwards: PortForwardsService,
     private readonly audit: AuditService,
@@ -141,7 +142,7 @@ export class ResellersService {
             );
           }
         }
-        const created = await this.access.createDelegation(manager, {
+        const created = await this.assignments.createDelegation(manager, {
           serverId: parent.serverId,
           accountId: customer.id,
           parentAssignmentId: parent.id,

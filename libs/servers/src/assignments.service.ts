@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, MoreThan, type FindOptionsWhere, type Repository } from 'typeorm';
+import { DataSource, MoreThan, type EntityManager, type FindOptionsWhere, type Repository } from 'typeorm';
 import { AccountsService, type AccountEntity } from '@wgfleet/accounts';
 import { AuditService } from '@wgfleet/audit';
 import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
@@ -36,16 +36,13 @@ export class AssignmentsService {
     }
     try {
       return await this.dataSource.transaction(async (manager) => {
-        this.changes.mark(manager);
-        const assignment = await manager.save(
-          manager.create(AssignmentEntity, {
-            serverId: input.server_id,
-            accountId: account.id,
-            parentAssignmentId: null,
-            maxUsers: input.max_users ?? null,
-            maxPortForwards: input.max_port_forwards ?? null,
-          }),
-        );
+        const assignment = await this.insert(manager, {
+          serverId: input.server_id,
+          accountId: account.id,
+          parentAssignmentId: null,
+          maxUsers: input.max_users ?? null,
+          maxPortForwards: input.max_port_forwards ?? null,
+        });
         await this.audit.record(
           principal,
           {
@@ -105,6 +102,27 @@ export class AssignmentsService {
         manager,
       );
     });
+  }
+
+  /**
+   * Lends the server of a reseller's assignment to one of its customers (a delegation), inside
+   * the caller's transaction; the caller checks ownership and the parent's remaining quota
+   * under the server's row lock. One per (server, customer): `assignment_server_account_key`.
+   */
+  createDelegation(
+    manager: EntityManager,
+    input: { serverId: number; accountId: number; parentAssignmentId: number; maxUsers: number; maxPortForwards: number },
+  ): Promise<AssignmentEntity> {
+    return this.insert(manager, input);
+  }
+
+  /** Every new assignment changes what its account lists: this process's caches hear of it. */
+  private insert(
+    manager: EntityManager,
+    fields: Pick<AssignmentEntity, 'serverId' | 'accountId' | 'parentAssignmentId' | 'maxUsers' | 'maxPortForwards'>,
+  ): Promise<AssignmentEntity> {
+    this.changes.mark(manager);
+    return manager.save(manager.create(AssignmentEntity, fields));
   }
 
   private async accountOrNull(id: number): Promise<AccountEntity | null> {

@@ -30,20 +30,16 @@ export class FleetAccess {
   ) {}
 
   async resolveAssignment(principal: Principal, assignmentId: number): Promise<AssignmentContext> {
-    const assignment = await this.assignments.findOneBy({ id: assignmentId });
-    if (!assignment) throw new AppError('not_found', `server ${assignmentId} does not exist`);
-    if (!(await this.mayActFor(principal, assignment.accountId))) {
-      throw new AppError('forbidden', `server ${assignmentId} belongs to another account`);
-    }
-    return this.contextOf(assignment);
+    return this.resolveAssignmentOf(principal, assignmentId, `server ${assignmentId}`);
   }
 
   /**
-   * For a resource held by an assignment (a user, a port forward): its context, or 403 naming
-   * the resource when the caller may not act on it. The assignment exists (foreign key).
+   * For a resource held by an assignment (a user, a port forward): its context; 404 when the
+   * assignment is gone (deleted meanwhile), 403 naming the resource when the caller may not act on it.
    */
   async resolveAssignmentOf(principal: Principal, assignmentId: number, resource: string): Promise<AssignmentContext> {
-    const assignment = await this.assignments.findOneByOrFail({ id: assignmentId });
+    const assignment = await this.assignments.findOneBy({ id: assignmentId });
+    if (!assignment) throw new AppError('not_found', `${resource} does not exist`);
     if (!(await this.mayActFor(principal, assignment.accountId))) {
       throw new AppError('forbidden', `${resource} belongs to another account`);
     }
@@ -111,27 +107,6 @@ export class FleetAccess {
       [assignmentId],
     );
     return { users: Number(row.users), portForwards: Number(row.port_forwards) };
-  }
-
-  /**
-   * Lends the server of a reseller's assignment to one of its customers (a delegation), inside
-   * the caller's transaction; the caller checks ownership and the parent's remaining quota
-   * under the server's row lock. One per (server, customer): `assignment_server_account_key`.
-   */
-  async createDelegation(
-    manager: EntityManager,
-    input: { serverId: number; accountId: number; parentAssignmentId: number; maxUsers: number; maxPortForwards: number },
-  ): Promise<AssignmentEntity> {
-    this.changes.mark(manager);
-    return manager.save(
-      manager.create(AssignmentEntity, {
-        serverId: input.serverId,
-        accountId: input.accountId,
-        parentAssignmentId: input.parentAssignmentId,
-        maxUsers: input.maxUsers,
-        maxPortForwards: input.maxPortForwards,
-      }),
-    );
   }
 
   /**
