@@ -410,4 +410,22 @@ describe('Reconciler', () => {
     expect((await telemetry.interfaceOf(server.serverId)).interface).toBe('down');
     expect((await telemetry.statusOf(server.serverId, [user.id])).get(user.id)).toMatchObject({ rxBytes: 550, txBytes: 770 });
   });
+
+  it('polls the other servers when one node holds SSH details it cannot open, and a pass never rejects', async () => {
+    const { server: readable, principal, assignmentId } = await setUp();
+    const user = await createUser(app, principal, assignmentId, 'beside-a-bad-node');
+    await waitFor('pushed', inSync(readable.serverId));
+    // A node written under another master key (another deployment's row, a restored dump…).
+    const { server: unreadable } = await setUp();
+    await db.query(
+      `UPDATE node SET transport = 'ssh', ssh_host = '127.0.0.1', ssh_port = 22, ssh_username = 'root',
+                       ssh_private_key_enc = '\\x01deadbeef'::bytea, ssh_host_key = 'ssh-ed25519 AAAA' WHERE id = $1`,
+      [unreadable.nodeId],
+    );
+    fake.traffic.set(user.publicKey, { rx: 11, tx: 13, handshakeAt: Math.floor(Date.now() / 1000), endpoint: '198.18.9.10:51000' });
+
+    await expect(app.get(StatusPoller).pollAll()).resolves.toBeUndefined();
+    expect((await app.get(PeerTelemetry).statusOf(readable.serverId, [user.id])).get(user.id)).toMatchObject({ rxBytes: 11, txBytes: 13 });
+    expect((await app.get(PeerTelemetry).interfaceOf(unreadable.serverId)).polledAt).toBeNull();
+  });
 });

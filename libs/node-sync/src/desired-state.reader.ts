@@ -8,6 +8,11 @@ import { NodeEntity, nodeKeyContext, serverKeyContext, ServerEntity } from '@wgf
 import { parseCidr, renderPortForwardRules, renderServerPeers, serverAddress } from '@wgfleet/wireguard';
 import type { DesiredServerState, NodeTarget } from './node-driver.js';
 
+export interface PollTargets {
+  targets: Array<{ serverId: number; interfaceName: string; target: NodeTarget }>;
+  unreadable: Array<{ nodeId: number; name: string; reason: string }>;
+}
+
 /** One consistent picture of what a server must be, taken at generation `generation`. */
 export interface DesiredSnapshot {
   serverId: number;
@@ -95,17 +100,38 @@ export class DesiredStateReader {
     }
   }
 
-  /** Every server with the node it lives on (secrets opened): what the status poller reads. */
-  async pollTargets(): Promise<Array<{ serverId: number; interfaceName: string; target: NodeTarget }>> {
-    const servers = await this.dataSource.getRepository(ServerEntity).find({ select: { id: true, interface: true, nodeId: true }, order: { id: 'ASC' } });
+  /**
+   * The servers `inScope` accepts, each with the node it lives on. A node whose SSH details cannot
+   * be opened (a key sealed under another master key, say) is reported in `unreadable` and its
+   * servers left out, so one bad row never stops the others from being polled.
+   */
+  async pollTargets(inScope: (serverId: number) => boolean): Promise<PollTargets> {
+    const servers = (
+      await this.dataSource.getRepository(ServerEntity).find({ select: { id: true, interface: true, nodeId: true }, order: { id: 'ASC' } })
+    ).filter((server) => inScope(server.id));
+    if (servers.length === 0) return { targets: [], unreadable: [] };
     const nodes = await this.dataSource
       .getRepository(NodeEntity)
       .createQueryBuilder('n')
       .addSelect('n.sshPrivateKeyEnc')
-      .where('n.id IN (:...ids)', { ids: [...new Set(servers.map((server) => server.nodeId)), 0] })
+      .where('n.id IN (:...ids)', { ids: [...new Set(servers.map((server) => server.nodeId))] })
       .getMany();
-    const targets = new Map(nodes.map((node) => [node.id, this.targetOf(node)]));
-    return servers.map((server) => ({ serverId: server.id, interfaceName: server.interface, target: targets.get(server.nodeId)! }));
+    const targets = new Map<number, NodeTarget>();
+    const unreadable: PollTargets['unreadable'] = [];
+    for (const node of nodes) {
+      try {
+        targets.set(node.id, this.targetOf(node));
+      } catch (error) {
+        unreadable.push({ nodeId: node.id, name: node.name, reason: (error as Error).message });
+      }
+    }
+    return {
+      targets: servers.flatMap((server) => {
+        const target = targets.get(server.nodeId);
+        return target ? [{ serverId: server.id, interfaceName: server.interface, target }] : [];
+      }),
+      unreadable,
+    };
   }
 
   private targetOf(node: NodeEntity): NodeTarget {

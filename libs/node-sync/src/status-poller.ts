@@ -38,17 +38,23 @@ export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
-  /** One pass over every server in scope; a pass still running is not started twice. */
+  /**
+   * One pass over every server in scope; a pass still running is not started twice. Never rejects:
+   * it runs from a timer, where a rejection would be unhandled and end the process.
+   */
   pollAll(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
-    });
+    this.running ??= this.pass()
+      .catch((error: unknown) => this.logger.warn({ msg: 'status poll pass failed', err: error }))
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
   private async pass(): Promise<void> {
     const scope = this.options.scope;
-    const targets = (await this.reader.pollTargets()).filter((t) => scope === null || scope(t.serverId));
+    const { targets, unreadable } = await this.reader.pollTargets((serverId) => scope === null || scope(serverId));
+    for (const node of unreadable) this.logger.warn({ msg: 'node skipped by the status poller', nodeId: node.nodeId, node: node.name, reason: node.reason });
     const queue = [...targets];
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await this.pollOne(next.serverId, next.target, next.interfaceName);
