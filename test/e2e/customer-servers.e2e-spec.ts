@@ -2,6 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
+import { AccountsService, ApiKeysService } from '@wgfleet/accounts';
+import { ServerListCache } from '../../libs/peers/src/server-list-cache.js';
 import { assign, makeServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
 
@@ -178,6 +180,76 @@ describe('GET /api/wg/servers', () => {
       await app.get(DataSource).query('UPDATE server SET applied_generation = desired_generation WHERE id = $1', [server.serverId]);
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       expect((await list(account.key).expect(200)).body.servers[0].sync).toMatchObject({ state: 'in_sync', applied_generation: 1 });
+    });
+  });
+
+  describe('a cached first page, answered before Nest (ServerListFastPath)', () => {
+    const remaining = (response: request.Response) => Number(response.headers['x-ratelimit-remaining']);
+    const headerNames = (response: request.Response) =>
+      Object.keys(response.headers)
+        .filter((name) => name !== 'date')
+        .sort();
+
+    it('is the same bytes and headers as the controller’s answer, without calling it, and counts each request once', async () => {
+      const account = await makeAccount(app, 'customer');
+      await assign(app, (await makeServer(app)).serverId, account.id);
+      const load = jest.spyOn(app.get(ServerListCache), 'getOrLoad');
+      try {
+        const miss = await list(account.key).expect(200);
+        const hit = await list(account.key).expect(200);
+        expect(load).toHaveBeenCalledTimes(1); // the miss; the hit never reached the controller
+        // A query string always goes through Nest (here to the same cached page).
+        const viaQuery = await list(account.key, '?limit=100').expect(200);
+        expect(load).toHaveBeenCalledTimes(2);
+
+        expect(hit.text).toBe(miss.text);
+        expect(viaQuery.text).toBe(miss.text);
+        expect(headerNames(hit)).toEqual(headerNames(miss));
+        expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
+        expect(hit.headers['x-request-id']).toEqual(expect.any(String));
+        expect(hit.headers['x-request-id']).not.toBe(miss.headers['x-request-id']);
+        // One count each: on a miss the hook and the guard share one authorization.
+        expect([remaining(hit), remaining(viaQuery)]).toEqual([remaining(miss) - 1, remaining(miss) - 2]);
+      } finally {
+        load.mockRestore();
+      }
+    });
+
+    it('refuses a key revoked after its page was cached (401), and still answers the account’s other key', async () => {
+      const account = await makeAccount(app, 'customer');
+      await assign(app, (await makeServer(app)).serverId, account.id);
+      const second = await app.get(ApiKeysService).create(account.id, { name: 'second' });
+      await list(account.key).expect(200);
+      await list(second.key).expect(200); // cached now
+      await app.get(ApiKeysService).revoke(account.id, account.keyId);
+      const refused = await list(account.key).expect(401);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ code: 'unauthenticated' });
+      await list(second.key).expect(200);
+    });
+
+    it('refuses a suspended account (403) and a malformed key (401) with the problem body', async () => {
+      const account = await makeAccount(app, 'customer');
+      await assign(app, (await makeServer(app)).serverId, account.id);
+      await list(account.key).expect(200);
+      await app.get(AccountsService).setSuspended(account.id, true);
+      expect((await list(account.key).expect(403)).body).toMatchObject({ code: 'account_suspended' });
+      expect((await list(`${account.key.slice(0, -1)}x`).expect(401)).body).toMatchObject({ code: 'unauthenticated' });
+    });
+
+    it('answers 429 with Retry-After once the key’s limit is spent, like every other route', async () => {
+      const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+      try {
+        const account = await makeAccount(limited, 'customer');
+        await assign(limited, (await makeServer(limited)).serverId, account.id);
+        for (let i = 0; i < 3; i++) await request(limited.getHttpServer()).get('/api/wg/servers').set(bearer(account.key)).expect(200);
+        const refused = await request(limited.getHttpServer()).get('/api/wg/servers').set(bearer(account.key)).expect(429);
+        expect(refused.body).toMatchObject({ code: 'rate_limited' });
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(refused.headers['x-ratelimit-remaining']).toBe('0');
+      } finally {
+        await limited.close();
+      }
     });
   });
 

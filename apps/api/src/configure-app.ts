@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createValidationPipe, HttpErrorFilter, installJsonBodyParser, type Logger } from '@wgfleet/core';
+import { ServerListFastPath } from '@wgfleet/peers';
 import { serveOpenApi } from './openapi.js';
 
 /** Pipes, filters, hooks and shutdown: everything that must be the same in main.ts and in tests. */
@@ -11,22 +12,29 @@ export function configureApp(app: NestFastifyApplication, logger: Logger): void 
   installJsonBodyParser(fastify);
   serveOpenApi(app);
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: an async hook costs a promise per request on every route.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
+  // After the request-id hook: a request answered here carries its id too.
+  app.get(ServerListFastPath).install(fastify);
   const requestLog = logger.child({ component: 'http' });
-  fastify.addHook('onResponse', async (request, reply) => {
-    requestLog.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        // The path only: a query string may carry something secret.
-        path: request.url.split('?')[0],
-        route: request.routeOptions.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request',
-    );
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (requestLog.isLevelEnabled('info')) {
+      requestLog.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          // The path only: a query string may carry something secret.
+          path: request.url.split('?')[0],
+          route: request.routeOptions.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        'request',
+      );
+    }
+    done();
   });
 }

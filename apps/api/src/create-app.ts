@@ -25,6 +25,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: false,
+    // wgfleet uses no Nest middleware; without @fastify/middie no request pays for its hook.
+    skipMiddie: true,
     // Fastify gives every request its own child logger; pino builds one eagerly (bindings
     // serialised through the redaction paths) though it is only written to when Fastify itself
     // warns about a request. The child is made on first use instead, with the same bindings.

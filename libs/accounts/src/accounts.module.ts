@@ -10,11 +10,12 @@ import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthCache } from './auth-cache.js';
+import { RequestAuthenticator } from './request-authenticator.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
   controllers: [ApiKeysController, AdminAccountsController],
-  providers: [AccountAccessHooks, AccountsService, ApiKeysService, AuthCache, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [AccountAccessHooks, AccountsService, ApiKeysService],
+  providers: [AccountAccessHooks, AccountsService, ApiKeysService, AuthCache, RequestAuthenticator, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [AccountAccessHooks, AccountsService, ApiKeysService, RequestAuthenticator],
 })
 export class AccountsModule {}

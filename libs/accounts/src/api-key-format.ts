@@ -5,6 +5,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SECRET_LENGTH = 40;
 const CHECKSUM_LENGTH = 6;
 export const API_KEY_PATTERN = /^wg_[A-Za-z0-9]{46}$/;
+export const API_KEY_LENGTH = 3 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
 /**
  * `wg_` + 40 random base62 characters (≈238 bits) + the CRC32 of those 40 as 6 base62

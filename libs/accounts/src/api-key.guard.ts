@@ -1,23 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ADMIN_ONLY, AppConfig, AppError, PUBLIC_ROUTE, type Principal } from '@wgfleet/core';
-import { RateLimiter, rateLimitHeaders } from '@wgfleet/rate-limit';
-import { ApiKeysService } from './api-keys.service.js';
+import { ADMIN_ONLY, AppError, PUBLIC_ROUTE, type Principal } from '@wgfleet/core';
+import { RequestAuthenticator } from './request-authenticator.js';
 
-const BEARER = /^bearer +(\S+)$/i;
-
-/**
- * Authentication, then the per-key rate limit, on every route that is not @Public(). Failed
- * attempts are counted per client IP as well, so guessing keys is throttled too.
- */
+/** Every route that is not @Public() needs an API key within its rate limit; @AdminOnly() routes an admin's. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeysService,
-    private readonly limiter: RateLimiter,
-    private readonly config: AppConfig,
+    private readonly authenticator: RequestAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -25,50 +17,11 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { principal?: Principal }>();
-    const reply = http.getResponse<FastifyReply>();
-
-    const token = bearerToken(request.headers.authorization);
-    const authentication = token ? await this.apiKeys.authenticate(token) : ({ ok: false, reason: 'malformed' } as const);
-    if (!authentication.ok) {
-      const failures = await this.limiter.consume(`auth-fail:${request.ip}`, this.config.AUTH_FAILURES_PER_MINUTE);
-      if (!failures.allowed) {
-        void reply.headers(rateLimitHeaders(failures, this.limiter.windowSeconds));
-        throw new AppError('rate_limited', 'too many failed authentication attempts from this address; wait before retrying');
-      }
-      throw new AppError('unauthenticated', unauthenticatedMessage(authentication.reason, token !== null));
-    }
-
-    const { key } = authentication;
-    const state = await this.limiter.consume(`key:${key.apiKeyId}`);
-    void reply.headers(rateLimitHeaders(state, this.limiter.windowSeconds));
-    if (!state.allowed) {
-      throw new AppError('rate_limited', `rate limit of ${state.limit} requests per minute for this API key reached; retry after the Retry-After seconds`);
-    }
-    if (key.suspended) throw new AppError('account_suspended', 'this account is suspended; contact your provider');
-    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && key.kind !== 'admin') {
+    const principal = await this.authenticator.authorize(request, http.getResponse<FastifyReply>());
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && principal.kind !== 'admin') {
       throw new AppError('forbidden', 'this route needs an admin API key');
     }
-
-    request.principal = { accountId: key.accountId, kind: key.kind, parentId: key.parentId, apiKeyId: key.apiKeyId, sourceIp: request.ip };
-    this.apiKeys.recordUse(key.apiKeyId, request.ip);
+    request.principal = principal;
     return true;
-  }
-}
-
-/** Exactly one `Authorization: Bearer <token>` header; a repeated header arrives as an array. */
-function bearerToken(header: string | string[] | undefined): string | null {
-  if (typeof header !== 'string') return null;
-  return BEARER.exec(header)?.[1] ?? null;
-}
-
-function unauthenticatedMessage(reason: 'malformed' | 'unknown' | 'revoked' | 'expired', hadBearer: boolean): string {
-  if (!hadBearer) return 'send an API key as "Authorization: Bearer wg_…"';
-  switch (reason) {
-    case 'malformed':
-      return 'the API key is malformed or its checksum does not match; copy the whole wg_ key';
-    case 'expired':
-      return 'the API key has expired; create a new one';
-    default:
-      return 'the API key is not valid (unknown or revoked)';
   }
 }

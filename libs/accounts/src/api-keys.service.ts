@@ -5,7 +5,7 @@ import { DataSource, MoreThan, type Repository } from 'typeorm';
 import { AppError, pageOf, type Page } from '@wgfleet/core';
 import { AccountEntity } from './account.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
-import { describeApiKey, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format.js';
+import { API_KEY_LENGTH, describeApiKey, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format.js';
 import { AuthCache, type CachedKey } from './auth-cache.js';
 
 export const MAX_ACTIVE_KEYS = 5;
@@ -73,14 +73,19 @@ export class ApiKeysService {
     return record;
   }
 
-  /** Format and checksum first: a malformed key costs no database query. */
+  /**
+   * A key whose hash is cached was valid moments ago, so the cache is looked at first; format and
+   * checksum are checked before anything else happens (a malformed key costs no database query).
+   */
   async authenticate(key: string, now = Date.now()): Promise<Authentication> {
-    if (!isWellFormedApiKey(key)) return { ok: false, reason: 'malformed' };
+    // Every key has one length: anything else is refused before it is even hashed.
+    if (key.length !== API_KEY_LENGTH) return { ok: false, reason: 'malformed' };
     // hashApiKey's SHA-256, base64 (the cache key), in one call: a Hash object per request costs
     // more than the digest. The bytes are decoded back only for a database lookup.
     const cacheKey = oneShotHash('sha256', key, 'base64');
     let cached = this.cache.get(cacheKey);
     if (!cached) {
+      if (!isWellFormedApiKey(key)) return { ok: false, reason: 'malformed' };
       const hash = Buffer.from(cacheKey, 'base64');
       const rows: Array<{
         id: string; account_id: string; kind: CachedKey['kind']; parent_id: string | null;

@@ -6,3 +6,4 @@ export { ApiKeyEntity } from './api-key.entity.js';
 export { generateApiKey, isWellFormedApiKey, hashApiKey, API_KEY_PATTERN } from './api-key-format.js';
 export { CreateApiKeyDto, toAccountDto, toApiKeyDto, type AccountDto, type ApiKeyDto } from './accounts.dto.js';
 export { AccountAccessHooks, type AccountAccessHook } from './account-access-hooks.js';
+export { RequestAuthenticator } from './request-authenticator.js';

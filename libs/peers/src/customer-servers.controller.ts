@@ -7,6 +7,7 @@ import { CreateUserDto, ListUsersQueryDto, OFFLINE, toAssignmentDto, toLiveField
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
 import { ServerListCache } from './server-list-cache.js';
+import { JSON_CONTENT_TYPE } from './server-list-fast-path.js';
 import { toUserWithConfigDto } from './user-config.js';
 
 /** The customer API's server routes: the caller's assignments and the users on them. */
@@ -21,9 +22,10 @@ export class CustomerServersController {
   ) {}
 
   // The page is cached as the JSON text Fastify would have made of it, so a cache hit is not
-  // serialised again; with the JSON content type set, Fastify sends that text as it is.
+  // serialised again; with the JSON content type set, Fastify sends that text as it is. A cached
+  // first page is usually served before this handler, by ServerListFastPath.
   @Get()
-  @Header('Content-Type', 'application/json; charset=utf-8')
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOperation({ summary: 'List the servers assigned to your account' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<string> {
     const page = toPage(query);

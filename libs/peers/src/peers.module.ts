@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '@wgfleet/accounts';
 import { IdempotencyModule } from '@wgfleet/idempotency';
 import { ServersModule } from '@wgfleet/servers';
 import { CustomerServersController } from './customer-servers.controller.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
 import { ServerListCache } from './server-list-cache.js';
+import { ServerListFastPath } from './server-list-fast-path.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity]), ServersModule, IdempotencyModule],
+  imports: [TypeOrmModule.forFeature([UserEntity]), AccountsModule, ServersModule, IdempotencyModule],
   controllers: [CustomerServersController, UsersController],
-  providers: [PeersService, PeerTelemetry, ServerListCache],
-  exports: [PeersService, PeerTelemetry],
+  providers: [PeersService, PeerTelemetry, ServerListCache, ServerListFastPath],
+  exports: [PeersService, PeerTelemetry, ServerListFastPath],
 })
 export class PeersModule {}

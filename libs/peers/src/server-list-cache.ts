@@ -29,8 +29,13 @@ export class ServerListCache {
     });
   }
 
+  /** The cached page, if there is one: what a caller may serve without loading. */
+  peek<T>(accountId: number, page: Page): T | undefined {
+    return this.pages.get(keyOf(accountId, page)) as T | undefined;
+  }
+
   getOrLoad<T>(accountId: number, page: Page, load: () => Promise<T>): Promise<T> {
-    const key = `${accountId}:${page.limit}:${page.afterId}`;
+    const key = keyOf(accountId, page);
     const hit = this.pages.get(key) as T | undefined;
     if (hit !== undefined) return Promise.resolve(hit);
     const pending = this.loading.get(key) as Promise<T> | undefined;
@@ -50,4 +55,8 @@ export class ServerListCache {
     this.loading.set(key, loaded);
     return loaded;
   }
+}
+
+function keyOf(accountId: number, page: Page): string {
+  return `${accountId}:${page.limit}:${page.afterId}`;
 }
