@@ -3,12 +3,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runConvergenceBench } from './convergence-bench.mjs';
 import { runCoreBench } from './core-bench.mjs';
 import { runHttpBench } from './http-bench.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const rows = [...(await runHttpBench()), ...(await runCoreBench())];
+const rows = [...(await runHttpBench()), ...(await runCoreBench()), ...(await runConvergenceBench())];
 
 const format = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value ?? '—'));
 const table = [

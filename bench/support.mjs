@@ -26,7 +26,11 @@ export async function tempDir(prefix) {
 export async function startProcess(command, args, { env = process.env, ready, timeoutMs = 60_000, label = command }) {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + timeoutMs;
   while (!(await ready(output).catch(() => false))) {
@@ -40,6 +44,8 @@ export async function startProcess(command, args, { env = process.env, ready, ti
   return {
     pid: child.pid,
     output: () => output,
+    /** stdout alone: structured log lines never cut by a stderr chunk. */
+    stdout: () => stdout,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -3,11 +3,12 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '@wgfleet/accounts';
 import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
-import { FakeNodeDriver, NodeDriver, Reconciler, StatusPoller, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
+import { FakeNodeDriver, InterfaceRemover, NodeDriver, Reconciler, StatusPoller, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { Client } from 'pg';
 import { PeersService, PeerTelemetry, type UserEntity } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
-import { FleetAccess, ReconcileRequests } from '@wgfleet/servers';
+import { FleetAccess, FleetChanges, ReconcileRequests, ServersService } from '@wgfleet/servers';
+import type { CreateServerDto } from '../../libs/servers/src/servers.dto.js';
 import { generateKeyPair } from '@wgfleet/wireguard';
 import type { CreateUserDto } from '../../libs/peers/src/peers.dto.js';
 import { AppModule } from '../../apps/api/src/app.module.js';
@@ -427,5 +428,81 @@ describe('Reconciler', () => {
     await expect(app.get(StatusPoller).pollAll()).resolves.toBeUndefined();
     expect((await app.get(PeerTelemetry).statusOf(readable.serverId, [user.id])).get(user.id)).toMatchObject({ rxBytes: 11, txBytes: 13 });
     expect((await app.get(PeerTelemetry).interfaceOf(unreadable.serverId)).polledAt).toBeNull();
+  });
+
+  describe('a deleted server', () => {
+    async function admin(): Promise<Principal> {
+      const account = await makeAccount(asApp, 'admin');
+      return { accountId: account.id, kind: 'admin', parentId: null, apiKeyId: account.keyId, sourceIp: '127.0.0.1' };
+    }
+
+    /** Through the service, as the admin API does: the delete records the removal in its transaction. */
+    async function deleteServer(serverId: number): Promise<void> {
+      await db.query('DELETE FROM wg_user WHERE server_id = $1', [serverId]);
+      await db.query('DELETE FROM assignment WHERE server_id = $1', [serverId]);
+      await app.get(ServersService).delete(await admin(), serverId);
+    }
+
+    const removalsOf = async (serverId: number) =>
+      (await db.query('SELECT last_error FROM server_removal WHERE server_id = $1', [serverId])) as Array<{ last_error: string | null }>;
+
+    it('has its interface taken off the node after commit, without any request', async () => {
+      const { server, principal, assignmentId } = await setUp();
+      await createUser(app, principal, assignmentId, 'leftover');
+      await waitFor('pushed', inSync(server.serverId));
+      expect(fake.peerKeysOn(server.nodeId, 'wg0')).toHaveLength(1);
+
+      await deleteServer(server.serverId);
+      await waitFor('the interface removed', () => fake.removals.includes(FakeNodeDriver.key(server.nodeId, 'wg0')));
+      expect(fake.nodeState.has(FakeNodeDriver.key(server.nodeId, 'wg0'))).toBe(false);
+      await waitFor('the removal recorded as done', async () => (await removalsOf(server.serverId)).length === 0);
+    });
+
+    it('keeps the removal while the node is down, with the reason, and does it once the node is back', async () => {
+      const { server } = await setUp();
+      app.get(Reconciler).wake(server.serverId); // written straight to the table: nothing woke it
+      await waitFor('pushed', inSync(server.serverId));
+      fake.failure = { kind: 'unreachable', message: 'connect ECONNREFUSED' };
+      await deleteServer(server.serverId);
+      await waitFor('the failure recorded', async () => (await removalsOf(server.serverId))[0]?.last_error != null);
+      expect(await removalsOf(server.serverId)).toEqual([{ last_error: 'connect ECONNREFUSED' }]);
+      expect(fake.nodeState.has(FakeNodeDriver.key(server.nodeId, 'wg0'))).toBe(true);
+
+      fake.failure = null;
+      await app.get(InterfaceRemover).request(); // what every periodic pass does
+      expect(fake.nodeState.has(FakeNodeDriver.key(server.nodeId, 'wg0'))).toBe(false);
+      expect(await removalsOf(server.serverId)).toEqual([]);
+    });
+
+    it('is not removed when a new server takes the same node and interface first; the new one is pushed at once', async () => {
+      const { server } = await setUp();
+      app.get(Reconciler).wake(server.serverId); // written straight to the table: nothing woke it
+      await waitFor('pushed', inSync(server.serverId));
+      fake.failure = { kind: 'unreachable', message: 'connect ECONNREFUSED' };
+      await deleteServer(server.serverId);
+      await waitFor('the removal pending', async () => (await removalsOf(server.serverId))[0]?.last_error != null);
+
+      const committed: number[] = [];
+      const stopListening = app.get(FleetChanges).onCommitted((ids) => committed.push(...ids));
+      const created = await app.get(ServersService).create(await admin(), server.nodeId, {
+        name: `again-${server.serverId}`,
+        location: 'Test',
+        interface: 'wg0',
+        listen_port: 51820,
+        ipv4_subnet: '10.21.0.0/24',
+      } as CreateServerDto);
+      stopListening();
+      // The create's commit wakes the reconciler (here the scope, which learns the id only now, drops that wake).
+      expect(committed).toContain(created.server.id);
+      expect(await removalsOf(server.serverId)).toEqual([]);
+
+      fake.failure = null;
+      await app.get(InterfaceRemover).request();
+      expect(fake.removals).not.toContain(FakeNodeDriver.key(server.nodeId, 'wg0'));
+      ours.add(created.server.id);
+      app.get(Reconciler).wake(created.server.id);
+      await waitFor('the new server pushed', inSync(created.server.id));
+      expect(fake.nodeState.get(FakeNodeDriver.key(server.nodeId, 'wg0'))?.addresses).toEqual(['10.21.0.1/24']);
+    });
   });
 });

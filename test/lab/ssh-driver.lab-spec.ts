@@ -265,6 +265,31 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
     expect(parseWgDump(await driver.dump(target, IFNAME)).interface.publicKey).toBe(serverKeys.publicKey);
   });
 
+  it('remove takes one interface off the node (device, wireguard-go, chains and their jumps, file) and leaves the other alone', async () => {
+    await timedApply(desired(true)); // wg0 with a peer and a forward again: every chain in use
+    // The peer was removed and added back: the client's next handshake (WireGuard retries every 5 s) restores the tunnel.
+    expect(await client.ping(serverV4, 1, 12)).toMatchObject({ code: 0 });
+    const chainsOf = (save: string, ifname: string) => save.split('\n').filter((l) => new RegExp(`WGF-[A-Z-]*${ifname}\\b`).test(l));
+    const wg1Before = chainsOf(await nodeOut(['iptables-save']), 'wg1');
+    expect(wg1Before.length).toBeGreaterThan(0); // wg1 from the LocalNodeDriver test
+    const wg0Before = chainsOf(await nodeOut(['iptables-save']), IFNAME);
+
+    await driver.remove(target, 'wg1');
+    expect((await node.exec(['ip', 'link', 'show', 'dev', 'wg1'])).code).not.toBe(0);
+    await expect(driver.dump(target, 'wg1')).rejects.toBeInstanceOf(InterfaceMissingError);
+    expect(chainsOf(await nodeOut(['iptables-save']), 'wg1')).toEqual([]);
+    expect(chainsOf(await nodeOut(['ip6tables-save']), 'wg1')).toEqual([]);
+    expect(await nodeOut(['ls', '-A', '/etc/wireguard'])).toBe(`${IFNAME}.conf\n`);
+    expect(await nodeOut(['ls', '-A', '/run/wireguard'])).not.toContain('wg1');
+    // Idempotent: removing what is gone succeeds.
+    await driver.remove(target, 'wg1');
+
+    // wg0 untouched: its rules, its peer, its tunnel.
+    expect(chainsOf(await nodeOut(['iptables-save']), IFNAME)).toEqual(wg0Before);
+    expect(parseWgDump(await driver.dump(target, IFNAME)).peers.map((p) => p.publicKey)).toEqual([clientKeys.publicKey]);
+    expect(await client.ping(serverV4, 2, 2)).toMatchObject({ code: 0 });
+  });
+
   it('leaves nothing behind', async () => {
     await driver.close();
     await lab!.destroy();

@@ -1,16 +1,17 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
 import { parseWgDump, serverAddress } from '@wgfleet/wireguard';
-import { makeAccount } from '../support/test-app.js';
-import { startReconcilingTestApp } from '../support/reconciling-test-app.js';
-import { apiAs, nodeOutput, waitFor } from './api-lab.js';
+import { nodeOutput, waitFor } from './api-lab.js';
+import { LabApi } from './api-process-lab.js';
 import { ECHO_BANNER, Lab, type LabClient, type LabNode } from './lab.js';
+import { createCustomer, labNodeRequest, serverSync } from './lab-fleet.js';
 
 /**
- * The portal's Full workflow, end to end: an admin adds a lab node (a namespace with sshd) and a
- * server through the HTTP API, a customer creates a user and a port forward, and the app's own
- * reconciler pushes them over real SSH to real WireGuard (wireguard-go) and iptables. The client
- * namespace brings up exactly the config the API returned; the internet namespace reaches a service
- * on the client through the forward. The reconciler is scoped to the one server this file creates.
+ * The portal's Full workflow, end to end, against the API started as the README says (a real
+ * `node dist/apps/api/src/main.js` on its own embedded PostgreSQL, reconciler on): an admin whose key
+ * came from `cli.js bootstrap-admin` adds a lab node (a namespace with sshd) and a server, a customer
+ * creates a user and a port forward, and the process's reconciler pushes them over real SSH to real
+ * WireGuard (wireguard-go) and iptables. The client namespace brings up exactly the config the API
+ * returned; the internet namespace reaches a service on the client through the forward.
  */
 
 jest.setTimeout(180_000);
@@ -18,17 +19,19 @@ jest.setTimeout(180_000);
 const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
 const FORWARD_PORT = 443;
-
+// Long enough that the periodic pass cannot be what repairs the drift below within seconds of the
+// last apply (it re-pushes only servers not applied for this long): the admin's reconcile must.
+const RECONCILE_INTERVAL_MS = 60_000;
+// The poller's floor: status (online, rx/tx) shows up within about a second.
+const POLL_INTERVAL_MS = 1_000;
 
 describe('lab: the Full workflow through the HTTP API, on real WireGuard over real SSH', () => {
-  const ours = new Set<number>();
   const timings: Record<string, number> = {};
   let lab: Lab | undefined;
   let node: LabNode;
   let client: LabClient;
-  let app: NestFastifyApplication | undefined;
-  let http: ReturnType<NestFastifyApplication['getHttpServer']>;
-  let admin: { id: number; key: string };
+  let api: LabApi | undefined;
+  let admin: { key: string };
   let customer: { id: number; key: string };
 
   let subnetV4: string;
@@ -41,20 +44,12 @@ describe('lab: the Full workflow through the HTTP API, on real WireGuard over re
   let clientIpv4: string;
   let forwardId: number;
 
-  const as = (key: string) => apiAs(() => http, key);
+  const as = (key: string) => api!.as(key);
 
   const nodeOut = (argv: string[]) => nodeOutput((a) => node.exec(a), 'the node', argv);
   const nodePeers = async () => parseWgDump(await nodeOut(['wg', 'show', IFNAME, 'dump'])).peers.map((p) => p.publicKey);
   const dnatRules = async () =>
     (await nodeOut(['iptables-save', '-t', 'nat'])).split('\n').filter((l) => l.startsWith('-A') && l.includes('DNAT') && l.includes(`--dport ${FORWARD_PORT}`));
-
-  /** Leaves no lab rows behind for other files (the reconciler is still scoped to them until the app closes). */
-  async function deleteRows(): Promise<void> {
-    const a = as(admin.key);
-    if (assignmentId) await a.del(`/api/admin/assignments/${assignmentId}`).expect(200);
-    if (serverId) await a.del(`/api/admin/servers/${serverId}`).expect(200);
-    if (nodeId) await a.del(`/api/admin/nodes/${nodeId}`).expect(200);
-  }
 
   beforeAll(async () => {
     lab = await Lab.create({ nodes: 1, clientsPerNode: 1, internet: true });
@@ -63,39 +58,26 @@ describe('lab: the Full workflow through the HTTP API, on real WireGuard over re
     // Tunnel subnets live inside the lab's namespaces only; per node number so parallel labs differ.
     subnetV4 = `10.66.${node.number}.0/24`;
     subnetV6 = `fd42:66:${node.number.toString(16)}::/64`;
-    app = await startReconcilingTestApp({
-      scope: (id) => ours.has(id),
-      minPushGapMs: 200,
-      backoff: { initialMs: 200, maxMs: 2_000 },
-      intervalMs: 5_000,
-      pollIntervalMs: 2_000,
-    });
-    http = app.getHttpServer();
-    admin = await makeAccount(app, 'admin');
-    customer = await makeAccount(app, 'customer');
+    const started = Date.now();
+    api = await LabApi.start({ reconcileIntervalMs: RECONCILE_INTERVAL_MS, pollIntervalMs: POLL_INTERVAL_MS });
+    timings.apiStartAndBootstrapAdmin = Date.now() - started;
+    admin = { key: api.adminKey };
+    customer = await createCustomer(as(admin.key), `workflow-${lab.id}`);
   });
 
   afterAll(async () => {
     if (Object.keys(timings).length > 0) console.log(`workflow lab timings, ms: ${JSON.stringify(timings)}`);
+    // The database is this file's own: it goes with its DATA_DIR, no rows to delete.
     try {
-      if (app) {
-        await deleteRows().catch(() => undefined);
-        await app.close();
-      }
+      await api?.destroy();
     } finally {
-      ours.clear();
       await lab?.destroy();
     }
   });
 
   it('step 0: the admin adds the lab node, a server on it, and assigns it to a customer', async () => {
     const a = as(admin.key);
-    const nodeRes = await a.post('/api/admin/nodes', {
-      name: `lab-${lab!.id}-${node.name}`,
-      transport: 'ssh',
-      public_ipv4: node.publicIp,
-      ssh: { host: node.sshHost, port: node.sshPort, username: node.username, private_key: node.privateKey, host_key: node.hostKey },
-    });
+    const nodeRes = await a.post('/api/admin/nodes', labNodeRequest(lab!.id, node, 'workflow'));
     expect(nodeRes.status).toBe(201);
     expect(nodeRes.body).toMatchObject({ transport: 'ssh', public_ipv4: node.publicIp, ssh: { host: node.sshHost, username: 'root' } });
     expect(JSON.stringify(nodeRes.body)).not.toContain('PRIVATE KEY');
@@ -114,18 +96,15 @@ describe('lab: the Full workflow through the HTTP API, on real WireGuard over re
     });
     expect(serverRes.status).toBe(201);
     serverId = serverRes.body.id;
-    ours.add(serverId);
     expect(serverRes.body).toMatchObject({ endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`, port_forward_range: '400-500', ipv4_subnet: subnetV4 });
 
     const assignmentRes = await a.post('/api/admin/assignments', { server_id: serverId, account_id: customer.id });
     expect(assignmentRes.status).toBe(201);
     assignmentId = assignmentRes.body.id;
 
-    // The reconciler brings the (empty) interface up on the node by itself. The wake on commit comes
-    // before this file can add the new id to the scope, so it is the periodic pass (intervalMs 5 s)
-    // that picks the server up here: ~5 s, a test artifact, not the product's latency.
+    // The create's commit wakes the reconciler (the periodic pass is a minute away): the empty interface comes up.
     const started = Date.now();
-    await waitFor('the server in sync', async () => (await a.get(`/api/admin/servers/${serverId}`)).body.sync?.state === 'in_sync', 20_000);
+    await waitFor('the server in sync', async () => (await serverSync(a, serverId)).state === 'in_sync', 20_000, 50);
     timings.serverInSync = Date.now() - started;
     const dump = parseWgDump(await nodeOut(['wg', 'show', IFNAME, 'dump']));
     expect(dump.interface).toMatchObject({ publicKey: serverRes.body.public_key, listenPort: LISTEN_PORT });
@@ -260,13 +239,29 @@ describe('lab: the Full workflow through the HTTP API, on real WireGuard over re
     timings.userDeleteToGone = Date.now() - startedUser;
     expect(await nodeOut(['cat', `/etc/wireguard/${IFNAME}.conf`])).not.toContain(userPublicKey);
     await c.get(`/api/wg/users/${userId}`).expect(404);
-    await waitFor('the server in sync', async () => (await as(admin.key).get(`/api/admin/servers/${serverId}`)).body.sync?.state === 'in_sync', 10_000);
+    await waitFor('the server in sync', async () => (await serverSync(as(admin.key), serverId)).state === 'in_sync', 10_000);
   });
 
-  it('leaves nothing behind', async () => {
-    await deleteRows();
-    await app!.close();
-    app = undefined;
+  it('deleting the assignment and the server takes the interface, its rules and its file off the node', async () => {
+    const a = as(admin.key);
+    await a.del(`/api/admin/assignments/${assignmentId}`).expect(200);
+    const started = Date.now();
+    await a.del(`/api/admin/servers/${serverId}`).expect(200);
+    await waitFor('the interface gone', async () => (await node.exec(['ip', 'link', 'show', 'dev', IFNAME])).code !== 0, 20_000, 50);
+    timings.serverDeleteToInterfaceGone = Date.now() - started;
+    const ours = (save: string) => save.split('\n').filter((l) => l.includes(`WGF-`) && l.includes(IFNAME));
+    expect(ours(await nodeOut(['iptables-save']))).toEqual([]);
+    expect(ours(await nodeOut(['ip6tables-save']))).toEqual([]);
+    expect(await nodeOut(['ls', '-A', '/etc/wireguard'])).toBe('');
+  });
+
+  it('stops as the README says (SIGTERM: the API, then its PostgreSQL) and leaves nothing behind', async () => {
+    const postgresPid = api!.postgresPid;
+    expect(postgresPid).not.toBeNull();
+    expect(await api!.stop()).toBe(0);
+    expect(api!.isPostgresAlive()).toBe(false);
+    expect(await api!.destroy()).toEqual([]);
+    expect(existsSync(api!.dataDir)).toBe(false);
     await lab!.destroy();
     expect(await lab!.leftovers()).toEqual([]);
   });

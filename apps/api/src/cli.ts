@@ -21,7 +21,13 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
     summary: 'create the admin account if missing and print a new admin API key, alone on its line',
     run: async (url, config, logger) => {
       await runMigrations(url);
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, databaseUrl: url, masterKey: loadMasterKey(config).key }), {
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot({
+          config,
+          databaseUrl: url,
+          masterKey: loadMasterKey(config).key,
+          // A one-shot command: pushing to nodes (and recording their health) is the server's job.
+          reconciler: { enabled: false },
+        }), {
         logger: new PinoNestLogger(logger),
       });
       try {

@@ -134,6 +134,17 @@ export class DesiredStateReader {
     };
   }
 
+  /** How to reach one node (its secret opened), or null when it no longer exists. */
+  async targetOfNode(nodeId: number): Promise<NodeTarget | null> {
+    const node = await this.dataSource
+      .getRepository(NodeEntity)
+      .createQueryBuilder('n')
+      .addSelect('n.sshPrivateKeyEnc')
+      .where('n.id = :id', { id: nodeId })
+      .getOne();
+    return node ? this.targetOf(node) : null;
+  }
+
   private targetOf(node: NodeEntity): NodeTarget {
     if (node.transport === 'local') return { nodeId: node.id, name: node.name, transport: 'local', ssh: null };
     if (!node.sshHost || !node.sshPort || !node.sshUsername || !node.sshPrivateKeyEnc || !node.sshHostKey) {

@@ -16,3 +16,4 @@ export { RECONCILE_LOCK_NAMESPACE } from './server-lock.js';
 export { NodeSyncModule } from './node-sync.module.js';
 export { FakeNodeDriver, type FakeFailure, type FakePeerTraffic, type RecordedApply } from './testing/fake-node-driver.js';
 export { StatusPoller } from './status-poller.js';
+export { InterfaceRemover } from './interface-remover.js';

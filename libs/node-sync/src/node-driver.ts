@@ -66,6 +66,12 @@ export abstract class NodeDriver {
    */
   abstract apply(target: NodeTarget, desired: DesiredServerState): Promise<void>;
 
+  /**
+   * Takes a deleted server's interface off the node: wgfleet's iptables chains and jumps for it,
+   * the interface, its persisted file. Idempotent: removing what is not there succeeds.
+   */
+  abstract remove(target: NodeTarget, interfaceName: string): Promise<void>;
+
   /** `wg show IF dump` output (line 1 holds the private key: never log it). */
   abstract dump(target: NodeTarget, interfaceName: string): Promise<string>;
 

@@ -3,6 +3,7 @@ import { PeersModule } from '@wgfleet/peers';
 import { PortForwardsModule } from '@wgfleet/port-forwards';
 import { ServersModule } from '@wgfleet/servers';
 import { DesiredStateReader } from './desired-state.reader.js';
+import { InterfaceRemover } from './interface-remover.js';
 import { ReconcilerOptions, reconcilerOptions } from './reconciler-options.js';
 import { Reconciler } from './reconciler.service.js';
 import { StatusPoller } from './status-poller.js';
@@ -17,8 +18,8 @@ export class NodeSyncModule {
     return {
       module: NodeSyncModule,
       imports: [ServersModule, PeersModule, PortForwardsModule],
-      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, Reconciler, StatusPoller],
-      exports: [Reconciler, DesiredStateReader, StatusPoller],
+      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, InterfaceRemover, Reconciler, StatusPoller],
+      exports: [Reconciler, DesiredStateReader, StatusPoller, InterfaceRemover],
     };
   }
 }

@@ -7,6 +7,7 @@ import { FleetChanges, ReconcileRequests } from '@wgfleet/servers';
 import { WireguardInputError } from '@wgfleet/wireguard';
 import { backoffDelay } from './backoff.js';
 import { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
+import { InterfaceRemover } from './interface-remover.js';
 import { HostKeyMismatchError, InterfaceMissingError, NodeCommandError, NodeDriver, NodeUnreachableError } from './node-driver.js';
 import { ReconcileChannel } from './reconcile-channel.js';
 import { ReconcilerOptions } from './reconciler-options.js';
@@ -70,6 +71,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly requests: ReconcileRequests,
     private readonly peers: PeersService,
     private readonly forwards: PortForwardsService,
+    private readonly remover: InterfaceRemover,
     private readonly options: ReconcilerOptions,
   ) {
     this.locks = new ServerLocks(dataSource);
@@ -194,6 +196,8 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       run.failures = 0;
       if (outcome === 'gone') {
         this.runs.delete(serverId);
+        // Deleted: its interface may still be on the node.
+        if (!this.closing) void this.remover.request();
         return;
       }
     } while (run.dirty && !this.closing);
@@ -333,7 +337,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private async runPeriodicPass(all = false): Promise<void> {
     if (this.periodicPass || this.closing) return;
     this.periodicPass = this.reconcileAll(all)
-      .then(() => undefined)
+      .then(() => this.remover.request())
       .catch((error: unknown) => this.logger.warn({ msg: 'periodic reconcile pass failed', err: error }))
       .finally(() => {
         this.periodicPass = null;

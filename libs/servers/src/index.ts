@@ -12,3 +12,4 @@ export { toNodeDto, type NodeDto } from './nodes.dto.js';
 export { toServerDto, type ServerDto } from './servers.dto.js';
 export { toAssignmentDto, type AssignmentDto } from './assignments.dto.js';
 export { FleetChanges, type FleetChangeListener } from './fleet-changes.js';
+export { ServerRemovals, type PendingRemoval } from './server-removals.js';

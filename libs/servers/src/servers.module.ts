@@ -13,13 +13,14 @@ import { NodeEntity } from './node.entity.js';
 import { NodesService } from './nodes.service.js';
 import { ReconcileRequests } from './reconcile-requests.js';
 import { ServerEntity } from './server.entity.js';
+import { ServerRemovals } from './server-removals.js';
 import { ServersService } from './servers.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NodeEntity, ServerEntity, AssignmentEntity]), AccountsModule, IdempotencyModule],
   controllers: [AdminNodesController, AdminServersController, AdminAssignmentsController],
-  providers: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests],
-  exports: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests],
+  providers: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests, ServerRemovals],
+  exports: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests, ServerRemovals],
 })
 export class ServersModule implements OnModuleInit {
   constructor(

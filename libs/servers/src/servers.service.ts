@@ -5,11 +5,13 @@ import { AuditService } from '@wgfleet/audit';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
 import { generateKeyPair } from '@wgfleet/wireguard';
 import { FleetAccess } from './fleet-access.service.js';
+import { FleetChanges } from './fleet-changes.js';
 import { canonicalHost, canonicalIp, canonicalSubnet, parsePortRange } from './fleet-validation.js';
 import { NodeEntity } from './node.entity.js';
 import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 import { ReconcileRequests } from './reconcile-requests.js';
 import { ServerEntity } from './server.entity.js';
+import { ServerRemovals } from './server-removals.js';
 import type { CreateServerDto, UpdateServerDto } from './servers.dto.js';
 import { syncStateOf, type SyncState } from './sync-state.js';
 
@@ -49,6 +51,8 @@ export class ServersService {
     private readonly audit: AuditService,
     private readonly access: FleetAccess,
     private readonly reconcileRequests: ReconcileRequests,
+    private readonly removals: ServerRemovals,
+    private readonly changes: FleetChanges,
   ) {}
 
   async create(principal: Principal, nodeId: number, input: CreateServerDto): Promise<ServerWithNode> {
@@ -61,6 +65,8 @@ export class ServersService {
         const node = await manager.findOne(NodeEntity, { where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
         if (!node) throw new AppError('not_found', `node ${nodeId} does not exist`);
         await this.checkNodeConflicts(manager, nodeId, input, ipv4Subnet, ipv6Subnet);
+        // A deleted server's interface not yet removed from the node is this server's now.
+        await this.removals.cancel(manager, nodeId, input.interface);
         const server = await manager.save(
           manager.create(ServerEntity, {
             nodeId,
@@ -84,6 +90,8 @@ export class ServersService {
             lastAppliedAt: null,
           }),
         );
+        // Wakes the reconciler after commit: the new interface goes up without waiting for a periodic pass.
+        this.changes.mark(manager, server.id);
         await this.audit.record(
           principal,
           {
@@ -187,6 +195,9 @@ export class ServersService {
         const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM assignment WHERE server_id = $1', [id]);
         if (count > 0) throw inUse(count);
         await manager.delete(ServerEntity, { id });
+        // The node still holds the interface: the reconciler, woken after commit, takes it off.
+        await this.removals.record(manager, server);
+        this.changes.mark(manager, id);
         await this.audit.record(
           principal,
           {

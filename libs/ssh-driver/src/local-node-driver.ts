@@ -6,7 +6,7 @@ import {
   type DesiredServerState,
   type NodeTarget,
 } from '@wgfleet/node-sync';
-import { APPLY_SCRIPT, commandFailureMessage, DUMP_SCRIPT, encodeApplyBundle, INTERFACE_MISSING_EXIT, localArgv } from './push-script.js';
+import { APPLY_SCRIPT, commandFailureMessage, DUMP_SCRIPT, encodeApplyBundle, INTERFACE_MISSING_EXIT, localArgv, REMOVE_SCRIPT } from './push-script.js';
 
 export interface LocalNodeDriverOptions {
   /** Per command; the child is killed after it. Default 30 s. */
@@ -51,6 +51,13 @@ export class LocalNodeDriver extends NodeDriver {
     const result = await this.run(APPLY_SCRIPT, desired.interfaceName, encodeApplyBundle(desired));
     if (result.code !== 0) {
       throw new NodeCommandError(commandFailureMessage(target.name, `apply ${desired.interfaceName}`, result.code, result.signal, result.stderr));
+    }
+  }
+
+  async remove(target: NodeTarget, interfaceName: string): Promise<void> {
+    const result = await this.run(REMOVE_SCRIPT, interfaceName, Buffer.alloc(0));
+    if (result.code !== 0) {
+      throw new NodeCommandError(commandFailureMessage(target.name, `remove ${interfaceName}`, result.code, result.signal, result.stderr));
     }
   }
 

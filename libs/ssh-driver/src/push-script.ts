@@ -125,6 +125,30 @@ export const APPLY_SCRIPT = [
   '',
 ].join('\n');
 
+const removeLines = (tool: string, jumps: ChainJumpTemplate[]) =>
+  jumps.map(({ table, builtinChain, prefix }) => `unjump ${tool} ${table} ${builtinChain} "${prefix}$IF"; drop ${tool} ${table} "${prefix}$IF"`);
+
+/**
+ * POSIX sh; `$1` is the interface name. Undoes APPLY_SCRIPT for a deleted server: its persisted
+ * file, the jumps into wgfleet's chains for that interface (a referenced chain cannot be deleted),
+ * the chains, and the interface (a wireguard-go process ends with its device). Idempotent: what
+ * is already gone is skipped; it fails only if the interface is still there at the end.
+ */
+export const REMOVE_SCRIPT = [
+  'set -u',
+  'IF=$1',
+  // Each jump was inserted once; the bound only guards against a hand-made copy loop.
+  'unjump() { n=0; while [ "$n" -lt 16 ] && "$1" -w -t "$2" -D "$3" -j "$4" 2>/dev/null; do n=$((n + 1)); done; }',
+  'drop() { "$1" -w -t "$2" -F "$3" 2>/dev/null; "$1" -w -t "$2" -X "$3" 2>/dev/null; true; }',
+  // The file first (a reboot must not bring the interface back), the device last: its absence means done.
+  'rm -f "/etc/wireguard/$IF.conf"',
+  ...removeLines('iptables', V4_JUMPS),
+  ...removeLines('ip6tables', V6_JUMPS),
+  'ip link del dev "$IF" 2>/dev/null || true',
+  'if ip link show dev "$IF" >/dev/null 2>&1; then echo "wgfleet: $IF is still present after removal" >&2; exit 2; fi',
+  '',
+].join('\n');
+
 /** POSIX sh; `$1` is the interface name. Exits INTERFACE_MISSING_EXIT when there is no such interface. */
 export const DUMP_SCRIPT = [
   'IF=$1',

@@ -16,6 +16,7 @@ import {
   encodeApplyBundle,
   INTERFACE_MISSING_EXIT,
   remoteCommand,
+  REMOVE_SCRIPT,
 } from './push-script.js';
 import { SshConnection, type SshConnectionOptions } from './ssh-connection.js';
 
@@ -65,6 +66,13 @@ export class SshNodeDriver extends NodeDriver {
     const result = await this.run(target, APPLY_SCRIPT, desired.interfaceName, bundle);
     if (result.code !== 0) {
       throw new NodeCommandError(commandFailureMessage(target.name, `apply ${desired.interfaceName}`, result.code, result.signal, result.stderr));
+    }
+  }
+
+  async remove(target: NodeTarget, interfaceName: string): Promise<void> {
+    const result = await this.run(target, REMOVE_SCRIPT, interfaceName, Buffer.alloc(0));
+    if (result.code !== 0) {
+      throw new NodeCommandError(commandFailureMessage(target.name, `remove ${interfaceName}`, result.code, result.signal, result.stderr));
     }
   }
 

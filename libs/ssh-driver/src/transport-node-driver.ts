@@ -15,6 +15,10 @@ export class TransportNodeDriver extends NodeDriver {
     return this.driverFor(target).apply(target, desired);
   }
 
+  remove(target: NodeTarget, interfaceName: string): Promise<void> {
+    return this.driverFor(target).remove(target, interfaceName);
+  }
+
   dump(target: NodeTarget, interfaceName: string): Promise<string> {
     return this.driverFor(target).dump(target, interfaceName);
   }

@@ -2,6 +2,7 @@ import { CreateAuditLog1763900000000 } from './1763900000000-CreateAuditLog.js';
 import { CreateAccountsAndApiKeys1763900100000 } from './1763900100000-CreateAccountsAndApiKeys.js';
 import { CreateFleet1763900200000 } from './1763900200000-CreateFleet.js';
 import { CreatePeerStatus1763900600000 } from './1763900600000-CreatePeerStatus.js';
+import { CreateServerRemoval1763900700000 } from './1763900700000-CreateServerRemoval.js';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and the tests agree. */
-export const MIGRATIONS = [CreateAuditLog1763900000000, CreateAccountsAndApiKeys1763900100000, CreateFleet1763900200000, CreatePeerStatus1763900600000];
+export const MIGRATIONS = [CreateAuditLog1763900000000, CreateAccountsAndApiKeys1763900100000, CreateFleet1763900200000, CreatePeerStatus1763900600000, CreateServerRemoval1763900700000];

@@ -62,6 +62,16 @@ export class FakeNodeDriver extends NodeDriver {
     }
   }
 
+  /** Interfaces removed, as `<nodeId>/<interface>`, in order. */
+  readonly removals: string[] = [];
+
+  async remove(target: NodeTarget, interfaceName: string): Promise<void> {
+    if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
+    const key = FakeNodeDriver.key(target.nodeId, interfaceName);
+    this.nodeState.delete(key);
+    this.removals.push(key);
+  }
+
   /** Per peer public key: the counters `dump` reports (peers not listed: no traffic, no handshake). */
   readonly traffic = new Map<string, FakePeerTraffic>();
 

@@ -1,0 +1,30 @@
+import type { ApiClient } from './api-process-lab.js';
+import type { LabNode } from './lab.js';
+
+/** Admin API steps the process-driven lab specs share: a customer of their own, and a lab node as an SSH node. */
+
+/** POST /api/admin/nodes body for a lab node: SSH to its namespace, its host key pinned. */
+export function labNodeRequest(labId: string, node: LabNode, purpose: string) {
+  return {
+    name: `lab-${labId}-${node.name}-${purpose}`,
+    transport: 'ssh',
+    public_ipv4: node.publicIp,
+    ssh: { host: node.sshHost, port: node.sshPort, username: node.username, private_key: node.privateKey, host_key: node.hostKey },
+  };
+}
+
+/** A customer account and one API key for it, made through the admin API as an operator would. */
+export async function createCustomer(admin: ApiClient, name: string): Promise<{ id: number; key: string }> {
+  const account = await admin.post('/api/admin/accounts', { name, kind: 'customer' });
+  if (account.status !== 201) throw new Error(`creating customer ${name}: ${account.status} ${JSON.stringify(account.body)}`);
+  const key = await admin.post(`/api/admin/accounts/${account.body.id}/api-keys`, { name: `${name} key` });
+  if (key.status !== 201) throw new Error(`creating a key for ${name}: ${key.status} ${JSON.stringify(key.body)}`);
+  return { id: account.body.id, key: key.body.key };
+}
+
+/** The server's sync state as the admin API reports it. */
+export async function serverSync(admin: ApiClient, serverId: number): Promise<{ state: string; desired_generation: number; applied_generation: number; last_error: string | null }> {
+  const res = await admin.get(`/api/admin/servers/${serverId}`);
+  if (res.status !== 200) throw new Error(`GET /api/admin/servers/${serverId}: ${res.status}`);
+  return res.body.sync;
+}
