@@ -159,6 +159,11 @@ describe('customer users: /api/wg/servers/{id}/users and /api/wg/users/{id}', ()
       const list = await request(http).get(`/api/wg/servers/${t.assignment}/users?name=f2`).set(bearer(t.key)).expect(200);
       await request(http).delete(`/api/wg/users/${list.body.users[0].id}`).set(bearer(t.key)).expect(200);
       expect((await create(t.key, t.assignment, { client_name: 'f6' }).expect(201)).body.client_ip).toBe('10.77.0.4');
+      // The first client address too, and its IPv6 twin (the IPv6 pool has its own gap there).
+      const first = await request(http).get(`/api/wg/servers/${t.assignment}/users?name=f0`).set(bearer(t.key)).expect(200);
+      await request(http).delete(`/api/wg/users/${first.body.users[0].id}`).set(bearer(t.key)).expect(200);
+      const again = (await create(t.key, t.assignment, { client_name: 'f7' }).expect(201)).body;
+      expect([again.client_ip, again.client_ipv6]).toEqual(['10.77.0.2', 'fd42:66:1::2']);
     });
 
     it('is 409 server_full at max_users, counting what is delegated to customers', async () => {

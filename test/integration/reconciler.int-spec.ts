@@ -164,6 +164,35 @@ describe('Reconciler', () => {
     expect(fake.peerKeysOn(server.nodeId, 'wg0')).toHaveLength(200);
   });
 
+  it('spaces pushes further while a long burst goes on, so it costs a handful of pushes, not one per minimum gap', async () => {
+    // An app of its own with small gaps; the file's app never sees this server (another scope).
+    const separate = new Set<number>();
+    const burstFake = new FakeNodeDriver();
+    const burstApp = await startReconcilerApp(burstFake, { minPushGapMs: 100, maxPushGapMs: 800, scope: (id) => separate.has(id) });
+    try {
+      const server = await makeServer(asApp, { ipv4Subnet: '10.22.0.0/22' });
+      separate.add(server.serverId);
+      const account = await makeAccount(asApp, 'customer');
+      const assignmentId = await assign(asApp, server.serverId, account.id);
+      const principal: Principal = { accountId: account.id, kind: 'customer', parentId: null, apiKeyId: account.keyId, sourceIp: '127.0.0.1' };
+      const target = burstApp as unknown as NestFastifyApplication;
+      // About 3 s of steady creates: with a fixed 100 ms gap that would be ~30 pushes.
+      const until = Date.now() + 3_000;
+      let count = 0;
+      while (Date.now() < until) {
+        await createUser(target, principal, assignmentId, `steady-${count++}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await waitFor('the burst applied', async () => burstFake.peerKeysOn(server.nodeId, 'wg0').length === count, 10_000);
+      const starts = burstFake.appliesTo(server.nodeId).map((apply) => apply.startedAt);
+      const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+      expect(starts.length).toBeLessThanOrEqual(12);
+      expect(Math.max(...gaps)).toBeGreaterThanOrEqual(700); // it reached the 800 ms ceiling
+    } finally {
+      await burstApp.close();
+    }
+  });
+
   it('keeps users pending while the node is down, then converges by itself when it is back', async () => {
     const { server, principal, assignmentId } = await setUp();
     fake.failure = { kind: 'unreachable', message: 'connect ETIMEDOUT' };

@@ -15,6 +15,12 @@ export abstract class ReconcilerOptions {
    * spell is pushed at once; a burst then becomes one push per gap, whatever its rate.
    */
   abstract minPushGapMs: number;
+  /**
+   * While a burst goes on (changes keep coming within the gap), the gap doubles up to this, so a
+   * long burst costs a handful of pushes rather than one per `minPushGapMs`; a quiet spell brings
+   * it back to `minPushGapMs`.
+   */
+  abstract maxPushGapMs: number;
   /** Pushes to different servers that may run at once in this process. */
   abstract maxConcurrentPushes: number;
   /** The status poller: one `wg show IF dump` per server per interval. */
@@ -34,6 +40,7 @@ export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
   backoff: DEFAULT_BACKOFF,
   busyRetryMs: 1_000,
   minPushGapMs: 1_000,
+  maxPushGapMs: 3_000,
   maxConcurrentPushes: 8,
   pollIntervalMs: 10_000,
   crossReplica: true,

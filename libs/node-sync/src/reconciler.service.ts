@@ -15,6 +15,9 @@ import { ServerLocks } from './server-lock.js';
 
 type PushOutcome = 'applied' | 'up_to_date' | 'failed' | 'busy' | 'gone';
 
+/** Gap-bound pushes in a row before the gap starts to grow: quick edits by hand stay at the minimum. */
+const BURST_AFTER_GAP_BOUND_PUSHES = 2;
+
 /** What this process knows about one server between pushes. */
 interface ServerRun {
   /** The loop that pushes this server, while one runs. */
@@ -25,8 +28,12 @@ interface ServerRun {
   force: boolean;
   failures: number;
   retryTimer: NodeJS.Timeout | null;
-  /** When this process last started pushing it (for minPushGapMs). */
+  /** When this process last started pushing it (for the push gap). */
   lastPushAt: number;
+  /** The current least time between two pushes: minPushGapMs, doubled while a burst goes on. */
+  gapMs: number;
+  /** Pushes in a row that had to wait for the gap (see adaptGap). */
+  gapBoundPushes: number;
 }
 
 /** A failed push, sorted by what it means for the users and the node. */
@@ -161,7 +168,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private runOf(serverId: number): ServerRun {
     let run = this.runs.get(serverId);
-    if (!run) this.runs.set(serverId, (run = { running: null, dirty: false, force: false, failures: 0, retryTimer: null, lastPushAt: 0 }));
+    if (!run) this.runs.set(serverId, (run = { running: null, dirty: false, force: false, failures: 0, retryTimer: null, lastPushAt: 0, gapMs: this.options.minPushGapMs, gapBoundPushes: 0 }));
     return run;
   }
 
@@ -175,7 +182,8 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async loop(serverId: number, run: ServerRun): Promise<void> {
     do {
-      const wait = run.lastPushAt + this.options.minPushGapMs - Date.now();
+      this.adaptGap(run);
+      const wait = run.lastPushAt + run.gapMs - Date.now();
       if (wait > 0) await this.sleep(wait);
       if (this.closing) return;
       run.dirty = false;
@@ -201,6 +209,22 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
     } while (run.dirty && !this.closing);
+  }
+
+  /**
+   * Changes that keep arriving within the gap of the last push mean a burst: from the third such
+   * push on, the gap doubles (up to maxPushGapMs). A few quick changes in a row (a user, then its
+   * forward) keep the minimum gap, and twice the gap of quiet starts over at minPushGapMs.
+   */
+  private adaptGap(run: ServerRun): void {
+    const sinceLastPush = Date.now() - run.lastPushAt;
+    if (sinceLastPush < run.gapMs) {
+      run.gapBoundPushes += 1;
+      if (run.gapBoundPushes > BURST_AFTER_GAP_BOUND_PUSHES) run.gapMs = Math.min(run.gapMs * 2, this.options.maxPushGapMs);
+    } else if (sinceLastPush > 2 * run.gapMs) {
+      run.gapBoundPushes = 0;
+      run.gapMs = this.options.minPushGapMs;
+    }
   }
 
   private sleep(ms: number): Promise<void> {

@@ -5,7 +5,7 @@ import { AuditService } from '@wgfleet/audit';
 import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
 import { FleetAccess, ServerEntity, type AssignmentContext } from '@wgfleet/servers';
-import { allocateAddress, formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
+import { clientAddressRange, formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
 import { DEFAULT_ALLOWED_IPS, DEFAULT_KEEPALIVE, type CreateUserDto, type ListUsersQueryDto } from './peers.dto.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { UserEntity } from './user.entity.js';
@@ -252,20 +252,37 @@ export class PeersService {
   }
 
   private async allocate(manager: EntityManager, server: ServerEntity): Promise<{ ipv4: string; ipv6: string | null }> {
-    const used: Array<{ v4: string; v6: string | null }> = await manager.query(
-      'SELECT host(ipv4) AS v4, host(ipv6) AS v6 FROM wg_user WHERE server_id = $1',
-      [server.id],
-    );
-    const ipv4 = allocateAddress(server.ipv4Subnet, used.map((row) => row.v4));
-    if (!ipv4.ok) throw new AppError('server_full', `the server has no free IPv4 address: ${ipv4.message}`);
-    if (server.ipv6Subnet === null) return { ipv4: ipv4.address, ipv6: null };
-    const ipv6 = allocateAddress(
-      server.ipv6Subnet,
-      used.flatMap((row) => (row.v6 === null ? [] : [row.v6])),
-    );
-    if (!ipv6.ok) throw new AppError('server_full', `the server has no free IPv6 address: ${ipv6.message}`);
-    return { ipv4: ipv4.address, ipv6: ipv6.address };
+    const ipv4 = await lowestFreeAddress(manager, server.id, 'ipv4', server.ipv4Subnet);
+    if (server.ipv6Subnet === null) return { ipv4, ipv6: null };
+    return { ipv4, ipv6: await lowestFreeAddress(manager, server.id, 'ipv6', server.ipv6Subnet) };
   }
+}
+
+/**
+ * The lowest client address of `subnet` that no user of the server holds, found where the addresses
+ * are: the first gap in the server's (server_id, ip) unique index, read in order until that gap
+ * (perf-ceilings §5, B3), instead of every address loaded and scanned here. The range and its rules
+ * (not the network, broadcast or server address) are the core's. Callers hold the server row lock.
+ */
+async function lowestFreeAddress(manager: EntityManager, serverId: number, column: 'ipv4' | 'ipv6', subnet: string): Promise<string> {
+  const range = clientAddressRange(subnet);
+  const family = column === 'ipv4' ? 'IPv4' : 'IPv6';
+  if (range === null) throw new AppError('server_full', `the server has no free ${family} address: ${subnet} has no room for clients`);
+  const rows: Array<{ address: string }> = await manager.query(
+    `SELECT host(candidate) AS address FROM (
+        SELECT $2::inet AS candidate WHERE NOT EXISTS (SELECT 1 FROM wg_user WHERE server_id = $1 AND ${column} = $2::inet)
+        UNION ALL
+        (SELECT ip + 1 FROM (
+            SELECT ${column} AS ip, lead(${column}) OVER (ORDER BY ${column}) AS next
+              FROM wg_user WHERE server_id = $1 AND ${column} >= $2::inet AND ${column} <= $3::inet) used
+          WHERE next IS NULL OR next <> ip + 1
+          ORDER BY ip LIMIT 1)
+      ) free WHERE candidate <= $3::inet ORDER BY candidate LIMIT 1`,
+    [serverId, range.first, range.last],
+  );
+  if (rows.length === 0) throw new AppError('server_full', `the server has no free ${family} address: ${range.exhaustedMessage}`);
+  // The core's spelling of the address (RFC 5952 for IPv6), as everywhere else.
+  return formatIp(parseIp(rows[0]!.address, column));
 }
 
 function duplicateName(name: string): AppError {

@@ -1,4 +1,4 @@
-import { allocateAddress, serverAddress } from './address-pool.js';
+import { allocateAddress, clientAddressRange, serverAddress } from './address-pool.js';
 import { WireguardInputError } from './errors.js';
 
 function denseIpv4(count: number): string[] {
@@ -88,5 +88,28 @@ describe('allocateAddress', () => {
   it('finds the first gap after 50,000 used addresses in an IPv6 /64 without walking the /64', () => {
     const used = Array.from({ length: 50_000 }, (_, i) => `fd42:66:1::${(i + 2).toString(16)}`);
     expect(allocateAddress('fd42:66:1::/64', used)).toEqual({ ok: true, address: `fd42:66:1::${(50_002).toString(16)}` });
+  });
+});
+
+describe('clientAddressRange', () => {
+  it.each([
+    ['10.8.0.0/24', '10.8.0.2', '10.8.0.254', 253n],
+    ['10.8.0.0/30', '10.8.0.2', '10.8.0.2', 1n],
+    ['10.8.0.0/22', '10.8.0.2', '10.8.3.254', 1021n],
+    ['fd42:66:1::/64', 'fd42:66:1::2', 'fd42:66:1:0:ffff:ffff:ffff:ffff', 2n ** 64n - 2n],
+    ['fd42::/126', 'fd42::2', 'fd42::3', 2n],
+  ])('%s: clients from %s to %s (%s of them)', (subnet, first, last, size) => {
+    expect(clientAddressRange(subnet)).toMatchObject({ first, last, size });
+  });
+
+  it('agrees with allocateAddress: the first free address of an empty pool is `first`, and a full pool says the same', () => {
+    expect(allocateAddress('10.8.0.0/29', [])).toEqual({ ok: true, address: clientAddressRange('10.8.0.0/29')!.first });
+    const full = allocateAddress('10.8.0.0/30', ['10.8.0.2']);
+    expect(full).toEqual({ ok: false, reason: 'pool_exhausted', message: clientAddressRange('10.8.0.0/30')!.exhaustedMessage });
+  });
+
+  it('is null for a subnet with no room for a client', () => {
+    expect(clientAddressRange('10.8.0.0/31')).toBeNull();
+    expect(clientAddressRange('fd42::/127')).toBeNull();
   });
 });

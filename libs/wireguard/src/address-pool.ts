@@ -37,7 +37,35 @@ export function allocateAddress(subnet: string, used: Iterable<string>): Allocat
   return {
     ok: false,
     reason: 'pool_exhausted',
-    message: `all ${range.last - range.server} client addresses of ${pool.text} are in use; remove a peer or give the server a larger subnet`,
+    message: exhaustedMessage(pool, range.last - range.server),
+  };
+}
+
+/** The addresses clients may get: from after the server's own to the last host (no IPv4 broadcast). */
+export interface ClientAddressRange {
+  first: string;
+  last: string;
+  /** How many there are, for messages. */
+  size: bigint;
+  /** Said when the range is used up: what to do about it. */
+  exhaustedMessage: string;
+}
+
+/**
+ * The client range of a subnet, for callers that search the used addresses where they are stored
+ * (the database) instead of passing them all to allocateAddress; the same rules. Null when the
+ * subnet is too small to hold a server and a client.
+ */
+export function clientAddressRange(subnet: string): ClientAddressRange | null {
+  const pool = parseCidr(subnet, 'subnet');
+  const range = hostRange(pool);
+  if (range === null) return null;
+  const size = range.last - range.server;
+  return {
+    first: formatIp({ version: pool.version, value: range.server + 1n }),
+    last: formatIp({ version: pool.version, value: range.last }),
+    size,
+    exhaustedMessage: exhaustedMessage(pool, size),
   };
 }
 
@@ -46,6 +74,10 @@ function hostRange(pool: Cidr): HostRange | null {
   const top = pool.network + cidrSize(pool) - 1n;
   // IPv6 has no broadcast; only the network address (subnet-router anycast) is reserved.
   return { server: pool.network + 1n, last: pool.version === 4 ? top - 1n : top };
+}
+
+function exhaustedMessage(pool: Cidr, size: bigint): string {
+  return `all ${size} client addresses of ${pool.text} are in use; remove a peer or give the server a larger subnet`;
 }
 
 function tooSmallMessage(pool: Cidr): string {

@@ -13,7 +13,7 @@ export { bigIntToIpv6, ipv6ToBigInt } from './ipv6.js';
 export { cidrContains, cidrSize, parseCidr, type Cidr } from './cidr.js';
 export { isValidCidr, isValidInterfaceName, isValidIp, isValidPort } from './validators.js';
 export { formatEndpoint, isValidEndpoint, isValidHostname, tryParseEndpoint, type Endpoint } from './endpoint.js';
-export { allocateAddress, serverAddress, type AllocationResult } from './address-pool.js';
+export { allocateAddress, clientAddressRange, serverAddress, type AllocationResult, type ClientAddressRange } from './address-pool.js';
 export {
   MTU_RANGE,
   normalizeClientConfig,
