@@ -1,4 +1,4 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createValidationPipe, HttpErrorFilter, installJsonBodyParser, type Logger } from '@wgfleet/core';
 import { ServerListFastPath } from '@wgfleet/peers';
 import { serveOpenApi } from './openapi.js';
@@ -17,8 +17,7 @@ export function configureApp(app: NestFastifyApplication, logger: Logger): void 
     void reply.header('x-request-id', request.id);
     done();
   });
-  // After the request-id hook: a request answered here carries its id too.
-  app.get(ServerListFastPath).install(fastify);
+  app.get(ServerListFastPath).install(app.getHttpAdapter() as unknown as FastifyAdapter);
   const requestLog = logger.child({ component: 'http' });
   fastify.addHook('onResponse', (request, reply, done) => {
     if (requestLog.isLevelEnabled('info')) {

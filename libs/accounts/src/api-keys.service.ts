@@ -74,8 +74,9 @@ export class ApiKeysService {
   }
 
   /**
-   * A key whose hash is cached was valid moments ago, so the cache is looked at first; format and
-   * checksum are checked before anything else happens (a malformed key costs no database query).
+   * A key whose hash is cached was valid moments ago, so the cache is looked at first; a key that
+   * is not cached has its format and checksum checked before the database is asked (a malformed key
+   * costs no query).
    */
   async authenticate(key: string, now = Date.now()): Promise<Authentication> {
     // Every key has one length: anything else is refused before it is even hashed.

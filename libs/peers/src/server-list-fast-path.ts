@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestAuthenticator } from '@wgfleet/accounts';
 import { DEFAULT_PAGE_LIMIT, type Principal } from '@wgfleet/core';
 import { ServerListCache } from './server-list-cache.js';
@@ -23,18 +23,30 @@ export class ServerListFastPath {
     private readonly cache: ServerListCache,
   ) {}
 
-  install(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'GET' || request.url !== SERVER_LIST_PATH) return;
-      let principal: Principal;
-      try {
-        principal = await this.authenticator.authorize(request, reply);
-      } catch {
-        return; // Nest's guard answers with this same outcome, through the app's error filter.
-      }
-      const page = this.cache.peek<string>(principal.accountId, FIRST_PAGE);
-      if (page === undefined) return;
-      return reply.header('content-type', JSON_CONTENT_TYPE).send(page);
+  /**
+   * Runs in the Nest adapter's own first `onRequest` slot (`setOnRequestHook`), ahead of the hooks
+   * every request otherwise passes; a request it does not answer goes on to them unchanged.
+   */
+  install(adapter: { setOnRequestHook(hook: OnRequestHook): void }): void {
+    adapter.setOnRequestHook((request, reply, done) => {
+      if (request.method !== 'GET' || request.url !== SERVER_LIST_PATH) return done();
+      this.answer(request, reply).then((answered) => answered || done(), done);
     });
   }
+
+  /** True when the reply was sent here. */
+  private async answer(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    let principal: Principal;
+    try {
+      principal = await this.authenticator.authorize(request, reply);
+    } catch {
+      return false; // Nest's guard answers with this same outcome, through the app's error filter.
+    }
+    const page = this.cache.peek<string>(principal.accountId, FIRST_PAGE);
+    if (page === undefined) return false;
+    void reply.header('x-request-id', request.id).header('content-type', JSON_CONTENT_TYPE).send(page);
+    return true;
+  }
 }
+
+type OnRequestHook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
