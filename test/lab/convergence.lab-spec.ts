@@ -1,25 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
 import { parseWgDump } from '@wgfleet/wireguard';
-import { makeAccount } from '../support/test-app.js';
-import { startReconcilingTestApp } from '../support/reconciling-test-app.js';
-import { apiAs, nodeOutput, waitFor } from './api-lab.js';
+import { nodeOutput, waitFor } from './api-lab.js';
+import { LabApi } from './api-process-lab.js';
 import { Lab, type LabNode } from './lab.js';
+import { createCustomer, labNodeRequest, serverSync } from './lab-fleet.js';
 import { SshdControl } from './sshd-control.js';
 
 /**
- * Convergence without requests: the app's own reconciler (real SSH, real wireguard-go) brings nodes
- * to what Postgres wants after the node was down (backoff retry) and after someone edited the node by
- * hand (the periodic pass), and keeps two nodes' wg0s apart. Only GETs are sent while waiting. The
- * reconciler is scoped to the servers this file creates.
+ * Convergence without requests: the reconciler of the API started as the README says (a real
+ * `node dist/apps/api/src/main.js` on its own embedded PostgreSQL; real SSH, real wireguard-go)
+ * brings nodes to what Postgres wants after the node was down (backoff retry) and after someone
+ * edited the node by hand (the periodic pass), and keeps two nodes' wg0s apart. Only GETs are sent
+ * while waiting. The database is this file's own, so the reconciler runs unscoped, as in production.
+ * The push gap and the backoff are the product's defaults (1 s; 1 s doubling up to 60 s): they have
+ * no environment variable.
  */
 
 jest.setTimeout(240_000);
 
 const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
+// RECONCILE_INTERVAL_MS: the periodic pass that repairs the hand-made drift below.
 const INTERVAL_MS = 2_000;
-
+const POLL_INTERVAL_MS = 2_000;
 
 interface NodeUnderTest {
   lab: LabNode;
@@ -31,34 +35,26 @@ interface NodeUnderTest {
 }
 
 describe('lab: the reconciler converges nodes with no request (node down, hand-made drift, two nodes)', () => {
-  const ours = new Set<number>();
   const timings: Record<string, number> = {};
-  const userIds: number[] = [];
   let lab: Lab | undefined;
-  let app: NestFastifyApplication | undefined;
-  let http: ReturnType<NestFastifyApplication['getHttpServer']>;
-  let admin: { id: number; key: string };
+  let api: LabApi | undefined;
+  let adminKey: string;
   let customer: { id: number; key: string };
   const nodes: NodeUnderTest[] = [];
   const controls: SshdControl[] = [];
   /** Users on nodes[0] created while it was down: id → public key. */
   const downUsers = new Map<number, string>();
 
-  const as = (key: string) => apiAs(() => http, key);
+  const as = (key: string) => api!.as(key);
 
   const nodeOut = (n: NodeUnderTest, argv: string[]) => nodeOutput((a) => n.control.exec(a), n.lab.name, argv);
   const peersOf = async (n: NodeUnderTest) => parseWgDump(await nodeOut(n, ['wg', 'show', IFNAME, 'dump'])).peers.map((p) => p.publicKey).sort();
   const userState = async (id: number) => (await as(customer.key).get(`/api/wg/users/${id}`).expect(200)).body.provisioning.state as string;
 
   async function addNodeAndServer(labNode: LabNode, control: SshdControl): Promise<NodeUnderTest> {
-    const a = as(admin.key);
+    const a = as(adminKey);
     const subnetV4 = `10.67.${labNode.number}.0/24`;
-    const nodeRes = await a.post('/api/admin/nodes', {
-      name: `lab-${lab!.id}-${labNode.name}-conv`,
-      transport: 'ssh',
-      public_ipv4: labNode.publicIp,
-      ssh: { host: labNode.sshHost, port: labNode.sshPort, username: labNode.username, private_key: labNode.privateKey, host_key: labNode.hostKey },
-    });
+    const nodeRes = await a.post('/api/admin/nodes', labNodeRequest(lab!.id, labNode, 'conv'));
     expect(nodeRes.status).toBe(201);
     const n: NodeUnderTest = { lab: labNode, control, nodeId: nodeRes.body.id, serverId: 0, assignmentId: 0, subnetV4 };
     nodes.push(n);
@@ -74,12 +70,11 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
     });
     expect(serverRes.status).toBe(201);
     n.serverId = serverRes.body.id;
-    ours.add(n.serverId);
     const assignmentRes = await a.post('/api/admin/assignments', { server_id: n.serverId, account_id: customer.id });
     expect(assignmentRes.status).toBe(201);
     n.assignmentId = assignmentRes.body.id;
-    // The periodic pass (INTERVAL_MS) picks the new id up: the commit's wake came before the scope had it.
-    await waitFor('the server in sync', async () => (await a.get(`/api/admin/servers/${n.serverId}`)).body.sync?.state === 'in_sync', 20_000);
+    // The create's commit wakes the reconciler: the empty interface comes up with no further request.
+    await waitFor('the server in sync', async () => (await serverSync(a, n.serverId)).state === 'in_sync', 20_000);
     expect(await peersOf(n)).toEqual([]);
     return n;
   }
@@ -87,7 +82,6 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
   async function createUser(n: NodeUnderTest, name: string): Promise<{ id: number; publicKey: string; state: string }> {
     const res = await as(customer.key).post(`/api/wg/servers/${n.assignmentId}/users`, { client_name: name });
     expect(res.status).toBe(201);
-    userIds.push(res.body.id);
     return { id: res.body.id, publicKey: res.body.public_key, state: res.body.provisioning?.state };
   }
 
@@ -103,43 +97,23 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
     );
   }
 
-  async function deleteRows(): Promise<void> {
-    const c = as(customer.key);
-    const a = as(admin.key);
-    for (const id of userIds.splice(0)) await c.del(`/api/wg/users/${id}`);
-    for (const n of nodes) {
-      if (n.assignmentId) await a.del(`/api/admin/assignments/${n.assignmentId}`).expect(200);
-      if (n.serverId) await a.del(`/api/admin/servers/${n.serverId}`).expect(200);
-      if (n.nodeId) await a.del(`/api/admin/nodes/${n.nodeId}`).expect(200);
-    }
-    nodes.length = 0;
-  }
-
   beforeAll(async () => {
     lab = await Lab.create({ nodes: 2, clientsPerNode: 0, internet: false });
     for (const labNode of lab.nodes) controls.push(new SshdControl(labNode));
-    app = await startReconcilingTestApp({
-      scope: (id) => ours.has(id),
-      minPushGapMs: 200,
-      backoff: { initialMs: 200, maxMs: 2_000 },
-      intervalMs: INTERVAL_MS,
-      pollIntervalMs: 2_000,
-    });
-    http = app.getHttpServer();
-    admin = await makeAccount(app, 'admin');
-    customer = await makeAccount(app, 'customer');
+    const started = Date.now();
+    api = await LabApi.start({ reconcileIntervalMs: INTERVAL_MS, pollIntervalMs: POLL_INTERVAL_MS });
+    timings.apiStartAndBootstrapAdmin = Date.now() - started;
+    adminKey = api.adminKey;
+    customer = await createCustomer(as(adminKey), `convergence-${lab.id}`);
   });
 
   afterAll(async () => {
     if (Object.keys(timings).length > 0) console.log(`convergence lab timings, ms: ${JSON.stringify(timings)}`);
+    // The database is this file's own: it goes with its DATA_DIR, no rows to delete.
     try {
       for (const c of controls) if (!c.running) await c.start().catch(() => undefined);
-      if (app) {
-        await deleteRows().catch(() => undefined);
-        await app.close();
-      }
+      await api?.destroy();
     } finally {
-      ours.clear();
       for (const c of controls) await c.close().catch(() => undefined);
       await lab?.destroy();
     }
@@ -147,13 +121,13 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
 
   it('setup: node 1 with an empty wg0 in sync', async () => {
     await addNodeAndServer(lab!.nodes[0]!, controls[0]!);
-    const health = (await as(admin.key).get(`/api/admin/nodes/${nodes[0]!.nodeId}`).expect(200)).body.health;
+    const health = (await as(adminKey).get(`/api/admin/nodes/${nodes[0]!.nodeId}`).expect(200)).body.health;
     expect(health).toMatchObject({ reachable: true, last_error: null });
   });
 
   it('node down: users are accepted as pending, the node reads unreachable; once sshd is back they go active with no request', async () => {
     const n = nodes[0]!;
-    const a = as(admin.key);
+    const a = as(adminKey);
     const keyBefore = parseWgDump(await nodeOut(n, ['wg', 'show', IFNAME, 'dump'])).interface.publicKey;
     await n.control.stop();
     expect(n.control.running).toBe(false);
@@ -181,7 +155,7 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
     console.log(`node down: health ${JSON.stringify(health)}; server sync ${JSON.stringify(server.sync)}`);
     for (const id of downUsers.keys()) expect(await userState(id)).toBe('pending');
 
-    // Stay down a little longer than the backoff cap, so the retry schedule is really in play.
+    // Stay down for a few more seconds, so the retry schedule (1 s, 2 s, 4 s … by default) is really in play.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     for (const id of downUsers.keys()) expect(await userState(id)).toBe('pending');
 
@@ -193,7 +167,7 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
     // The same wg0 (same wireguard-go, same mount namespace) kept running through the outage.
     expect(parseWgDump(await nodeOut(n, ['wg', 'show', IFNAME, 'dump'])).interface.publicKey).toBe(keyBefore);
     await waitFor('the node reachable again', async () => (await a.get(`/api/admin/nodes/${n.nodeId}`)).body.health?.reachable === true, 10_000);
-    await waitFor('the server in sync', async () => (await a.get(`/api/admin/servers/${n.serverId}`)).body.sync?.state === 'in_sync', 10_000);
+    await waitFor('the server in sync', async () => (await serverSync(a, n.serverId)).state === 'in_sync', 10_000);
   });
 
   it('drift by hand: a foreign peer added and one of ours removed on the node are undone by the periodic pass', async () => {
@@ -231,13 +205,14 @@ describe('lab: the reconciler converges nodes with no request (node down, hand-m
     const key1 = parseWgDump(await nodeOut(n1, ['wg', 'show', IFNAME, 'dump'])).interface.publicKey;
     const key2 = parseWgDump(await nodeOut(n2, ['wg', 'show', IFNAME, 'dump'])).interface.publicKey;
     expect(key1).not.toBe(key2);
-    expect((await as(admin.key).get(`/api/admin/servers/${n2.serverId}`).expect(200)).body.public_key).toBe(key2);
+    expect((await as(adminKey).get(`/api/admin/servers/${n2.serverId}`).expect(200)).body.public_key).toBe(key2);
   });
 
-  it('leaves nothing behind', async () => {
-    await deleteRows();
-    await app!.close();
-    app = undefined;
+  it('stops as the README says (SIGTERM: the API, then its PostgreSQL) and leaves nothing behind', async () => {
+    expect(await api!.stop()).toBe(0);
+    expect(api!.isPostgresAlive()).toBe(false);
+    expect(await api!.destroy()).toEqual([]);
+    expect(existsSync(api!.dataDir)).toBe(false);
     const survivors = (await Promise.all(controls.map((c) => c.close()))).flat();
     expect(survivors).toEqual([]);
     await lab!.destroy();

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { SecretBox } from '@wgfleet/core';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
-import { NodeEntity, nodeKeyContext, serverKeyContext, ServerEntity } from '@wgfleet/servers';
+import { nodeKeyContext, serverKeyContext, ServerSyncRecords, type NodeEntity } from '@wgfleet/servers';
 import { parseCidr, renderPortForwardRules, renderServerPeers, serverAddress } from '@wgfleet/wireguard';
 import type { DesiredServerState, NodeTarget } from './node-driver.js';
 
@@ -38,6 +38,7 @@ export class DesiredStateReader {
     private readonly box: SecretBox,
     private readonly peers: PeersService,
     private readonly forwards: PortForwardsService,
+    private readonly records: ServerSyncRecords,
   ) {}
 
   /** The snapshot, or null when the server no longer exists. */
@@ -48,20 +49,12 @@ export class DesiredStateReader {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
       const manager = runner.manager;
-      const server = await manager
-        .createQueryBuilder(ServerEntity, 's')
-        .addSelect('s.privateKeyEnc')
-        .where('s.id = :id', { id: serverId })
-        .getOne();
-      if (!server) {
+      const found = await this.records.forPush(manager, serverId);
+      if (!found) {
         await runner.commitTransaction();
         return null;
       }
-      const node = await manager
-        .createQueryBuilder(NodeEntity, 'n')
-        .addSelect('n.sshPrivateKeyEnc')
-        .where('n.id = :id', { id: server.nodeId })
-        .getOneOrFail();
+      const { server, node } = found;
       const peers = await this.peers.desiredPeersOf(manager, serverId);
       const forwards = await this.forwards.desiredForwardsOf(manager, serverId);
       await runner.commitTransaction();
@@ -106,16 +99,9 @@ export class DesiredStateReader {
    * servers left out, so one bad row never stops the others from being polled.
    */
   async pollTargets(inScope: (serverId: number) => boolean): Promise<PollTargets> {
-    const servers = (
-      await this.dataSource.getRepository(ServerEntity).find({ select: { id: true, interface: true, nodeId: true }, order: { id: 'ASC' } })
-    ).filter((server) => inScope(server.id));
+    const servers = (await this.records.interfaces()).filter((server) => inScope(server.id));
     if (servers.length === 0) return { targets: [], unreadable: [] };
-    const nodes = await this.dataSource
-      .getRepository(NodeEntity)
-      .createQueryBuilder('n')
-      .addSelect('n.sshPrivateKeyEnc')
-      .where('n.id IN (:...ids)', { ids: [...new Set(servers.map((server) => server.nodeId))] })
-      .getMany();
+    const nodes = await this.records.nodesWithKeys([...new Set(servers.map((server) => server.nodeId))]);
     const targets = new Map<number, NodeTarget>();
     const unreadable: PollTargets['unreadable'] = [];
     for (const node of nodes) {
@@ -136,12 +122,7 @@ export class DesiredStateReader {
 
   /** How to reach one node (its secret opened), or null when it no longer exists. */
   async targetOfNode(nodeId: number): Promise<NodeTarget | null> {
-    const node = await this.dataSource
-      .getRepository(NodeEntity)
-      .createQueryBuilder('n')
-      .addSelect('n.sshPrivateKeyEnc')
-      .where('n.id = :id', { id: nodeId })
-      .getOne();
+    const node = await this.records.nodeWithKey(nodeId);
     return node ? this.targetOf(node) : null;
   }
 

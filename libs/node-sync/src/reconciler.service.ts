@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
-import { FleetChanges, ReconcileRequests } from '@wgfleet/servers';
+import { FleetChanges, ReconcileRequests, ServerSyncRecords } from '@wgfleet/servers';
 import { WireguardInputError } from '@wgfleet/wireguard';
 import { backoffDelay } from './backoff.js';
 import { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
@@ -79,6 +79,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly peers: PeersService,
     private readonly forwards: PortForwardsService,
     private readonly remover: InterfaceRemover,
+    private readonly records: ServerSyncRecords,
     private readonly options: ReconcilerOptions,
   ) {
     this.locks = new ServerLocks(dataSource);
@@ -146,15 +147,9 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
    * apply repairs drift: apply is idempotent). `all` wakes every server (the start).
    */
   async reconcileAll(all = false): Promise<number> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM server
-        WHERE $1 OR applied_generation < desired_generation OR last_applied_at IS NULL
-           OR last_applied_at < now() - make_interval(secs => $2)
-        ORDER BY id`,
-      [all, this.options.intervalMs / 1000],
-    );
-    for (const { id } of rows) this.wake(Number(id));
-    return rows.length;
+    const ids = await this.records.due(all, this.options.intervalMs);
+    for (const id of ids) this.wake(id);
+    return ids.length;
   }
 
   /** Resolves when no push is running or queued in this process (for tests and shutdown). */
@@ -311,14 +306,10 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async recordSuccess(snapshot: DesiredSnapshot): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE server SET applied_generation = GREATEST(applied_generation, $2), last_error = NULL, last_applied_at = now()
-          WHERE id = $1`,
-        [snapshot.serverId, snapshot.generation],
-      );
+      await this.records.recordApplied(manager, snapshot.serverId, snapshot.generation);
       await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, { state: 'active' });
       await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, { state: 'active' });
-      await this.recordNodeHealth(manager, snapshot.target.nodeId, true, null);
+      await this.records.recordNodeHealth(manager, snapshot.target.nodeId, true, null);
       // Drops this process's cached sync states; no server id, so it wakes nothing.
       this.changes.mark(manager);
     });
@@ -326,14 +317,14 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async recordFailure(snapshot: DesiredSnapshot, failure: FailureKind): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('UPDATE server SET last_error = $2 WHERE id = $1', [snapshot.serverId, failure.message]);
+      await this.records.recordError(manager, snapshot.serverId, failure.message);
       if (failure.refusesPeers) {
         const outcome = { state: 'error', reason: failure.message, onlyPending: false } as const;
         await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, outcome);
         await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, outcome);
       }
       if (failure.nodeReachable !== null) {
-        await this.recordNodeHealth(manager, snapshot.target.nodeId, failure.nodeReachable, failure.nodeReachable ? null : failure.message);
+        await this.records.recordNodeHealth(manager, snapshot.target.nodeId, failure.nodeReachable, failure.nodeReachable ? null : failure.message);
       }
       this.changes.mark(manager);
     });
@@ -346,16 +337,8 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
         ? `the desired state could not be rendered: ${error.message}`
         : 'internal error while reading the desired state; see the control plane logs';
     this.logger.error({ msg: 'reading the desired state failed', serverId, err: error });
-    await this.dataSource.query('UPDATE server SET last_error = $2 WHERE id = $1', [serverId, message]);
+    await this.records.recordError(null, serverId, message);
     return 'failed';
-  }
-
-  private async recordNodeHealth(manager: EntityManager, nodeId: number, reachable: boolean, lastError: string | null): Promise<void> {
-    await manager.query(
-      `UPDATE node SET reachable = $2, last_error = $3, last_contact_at = CASE WHEN $2 THEN now() ELSE last_contact_at END
-        WHERE id = $1`,
-      [nodeId, reachable, lastError],
-    );
   }
 
   private async runPeriodicPass(all = false): Promise<void> {

@@ -13,3 +13,4 @@ export { toServerDto, type ServerDto } from './servers.dto.js';
 export { toAssignmentDto, type AssignmentDto } from './assignments.dto.js';
 export { FleetChanges, type FleetChangeListener } from './fleet-changes.js';
 export { ServerRemovals, type PendingRemoval } from './server-removals.js';
+export { ServerSyncRecords, type ServerForPush } from './server-sync-records.js';

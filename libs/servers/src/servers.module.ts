@@ -14,13 +14,14 @@ import { NodesService } from './nodes.service.js';
 import { ReconcileRequests } from './reconcile-requests.js';
 import { ServerEntity } from './server.entity.js';
 import { ServerRemovals } from './server-removals.js';
+import { ServerSyncRecords } from './server-sync-records.js';
 import { ServersService } from './servers.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NodeEntity, ServerEntity, AssignmentEntity]), AccountsModule, IdempotencyModule],
   controllers: [AdminNodesController, AdminServersController, AdminAssignmentsController],
-  providers: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests, ServerRemovals],
-  exports: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests, ServerRemovals],
+  providers: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests, ServerRemovals, ServerSyncRecords],
+  exports: [FleetAccess, FleetChanges, NodesService, ServersService, AssignmentsService, ReconcileRequests, ServerRemovals, ServerSyncRecords],
 })
 export class ServersModule implements OnModuleInit {
   constructor(
