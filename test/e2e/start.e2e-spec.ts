@@ -101,6 +101,26 @@ describe('starting the API on embedded defaults', () => {
     const accounts = await fetch(`${base}/api/admin/accounts`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(accounts.status).toBe(200);
     expect(((await accounts.json()) as { accounts: Array<{ kind: string }> }).accounts[0].kind).toBe('admin');
+
+    // wgdashboard-key prints one WGDashboard key alone on its line, bound to the `local` node it creates once.
+    const keys: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const printed = await run(process.execPath, [DIST_CLI, 'wgdashboard-key'], { env });
+      expect(printed.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+      keys.push(printed.stdout.trim());
+    }
+    for (const key of keys) {
+      const handshake = await fetch(`${base}/api/handshake`, { headers: { 'wg-dashboard-apikey': key } });
+      expect([handshake.status, await handshake.text()]).toEqual([200, '{"data":null,"message":null,"status":true}\n']);
+    }
+    const nodes = (await (await fetch(`${base}/api/admin/nodes`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as {
+      nodes: Array<{ name: string; transport: string }>;
+    };
+    expect(nodes.nodes.filter((node) => node.name === 'local')).toEqual([expect.objectContaining({ name: 'local', transport: 'local' })]);
+    await expect(run(process.execPath, [DIST_CLI, 'wgdashboard-key', '--node', 'nope'], { env })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('there is no node named "nope"'),
+    });
     expect(await api.stop('SIGTERM')).toBe(0);
 
     const whileStopped = await run(process.execPath, [DIST_CLI, 'migrate'], { env });

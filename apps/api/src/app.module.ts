@@ -10,6 +10,7 @@ import { AppConfig, SecretBox } from '@wgfleet/core';
 import { DatabaseModule } from '@wgfleet/database';
 import { RateLimitModule } from '@wgfleet/rate-limit';
 import { ServersModule } from '@wgfleet/servers';
+import { WgdashboardModule } from '@wgfleet/wgdashboard';
 import { HealthModule } from './health/health.module.js';
 
 export interface AppModuleOptions {
@@ -44,6 +45,7 @@ export class AppModule {
         PeersModule,
         PortForwardsModule,
         ResellersModule,
+        WgdashboardModule.forRoot({ prefix: config.WGD_APP_PREFIX }),
         nodeDriverModule(nodeDriver),
         NodeSyncModule.forRoot({
           enabled: config.RECONCILER_ENABLED === 'true',

@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import pino from 'pino';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsService, ApiKeysService } from '@wgfleet/accounts';
-import { AppConfig, createLogger, loadConfig, loadMasterKey, PinoNestLogger, type Logger } from '@wgfleet/core';
+import { AppConfig, createLogger, loadConfig, loadMasterKey, PinoNestLogger, type Logger, type Principal } from '@wgfleet/core';
+import { NodesService, type CreateNodeDto } from '@wgfleet/servers';
+import { WgdApiKeys } from '@wgfleet/wgdashboard';
 import { provideDatabase, runMigrations } from '@wgfleet/database';
 import { AppModule } from './app.module.js';
+import { outboundIpv4 } from './local-address.js';
 
-type Command = (databaseUrl: string, config: AppConfig, logger: Logger) => Promise<void>;
+type Command = (databaseUrl: string, config: AppConfig, logger: Logger, args: string[]) => Promise<void>;
 
 /** Results go to stdout, logs to stderr, so `$(npm run cli -- …)` captures only the result. */
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
@@ -19,27 +23,57 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   },
   'bootstrap-admin': {
     summary: 'create the admin account if missing and print a new admin API key, alone on its line',
-    run: async (url, config, logger) => {
-      await runMigrations(url);
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot({
-          config,
-          databaseUrl: url,
-          masterKey: loadMasterKey(config).key,
-          // A one-shot command: pushing to nodes (and recording their health) is the server's job.
-          reconciler: { enabled: false },
-        }), {
-        logger: new PinoNestLogger(logger),
-      });
-      try {
+    run: (url, config, logger) =>
+      withApp(url, config, logger, async (app) => {
         const admin = await app.get(AccountsService).ensureAdmin();
         const { key } = await app.get(ApiKeysService).create(admin.id, { name: `bootstrap ${new Date().toISOString()}` });
         process.stdout.write(`${key}\n`);
-      } finally {
-        await app.close();
-      }
-    },
+      }),
+  },
+  'wgdashboard-key': {
+    summary: 'print a new WGDashboard API key bound to a node, alone on its line: [--node NAME] (default: the local node, created if missing)',
+    run: (url, config, logger, args) =>
+      withApp(url, config, logger, async (app) => {
+        const name = nodeOption(args);
+        const admin = await app.get(AccountsService).ensureAdmin();
+        // An operator's command on the server: audited as the admin account, with no API key.
+        const principal: Principal = { accountId: admin.id, kind: 'admin', parentId: null, apiKeyId: null, sourceIp: '' };
+        const nodes = app.get(NodesService);
+        let node = await nodes.findByName(name ?? LOCAL_NODE);
+        if (!node && name !== undefined && name !== LOCAL_NODE) {
+          throw new Error(`there is no node named "${name}"; add it with POST /api/admin/nodes, or omit --node for the local node`);
+        }
+        node ??= await nodes.create(principal, { name: LOCAL_NODE, transport: 'local', public_ipv4: await outboundIpv4() } as CreateNodeDto);
+        const { key } = await app.get(WgdApiKeys).issue(principal, node.id);
+        process.stdout.write(`${key}\n`);
+      }),
   },
 };
+
+const LOCAL_NODE = 'local';
+
+/** `--node NAME` or `--node=NAME`; anything else is a usage error. */
+function nodeOption(args: string[]): string | undefined {
+  if (args.length === 0) return undefined;
+  const [first, second] = args;
+  if (args.length === 2 && first === '--node' && second) return second;
+  if (args.length === 1 && first!.startsWith('--node=') && first!.length > 7) return first!.slice(7);
+  throw new Error(`unexpected arguments: ${args.join(' ')} (usage: wgdashboard-key [--node NAME])`);
+}
+
+/** The app's services without its HTTP server; a one-shot command never pushes to nodes (that is the server's job). */
+async function withApp(url: string, config: AppConfig, logger: Logger, work: (app: INestApplicationContext) => Promise<void>): Promise<void> {
+  await runMigrations(url);
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ config, databaseUrl: url, masterKey: loadMasterKey(config).key, reconciler: { enabled: false } }),
+    { logger: new PinoNestLogger(logger) },
+  );
+  try {
+    await work(app);
+  } finally {
+    await app.close();
+  }
+}
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(18)}${summary}`);
@@ -62,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
   // With embedded Postgres this reuses the API's running cluster, or starts one for the command.
   const database = await provideDatabase(config, logger);
   try {
-    await command.run(database.url, config, logger);
+    await command.run(database.url, config, logger, argv.slice(1));
     return 0;
   } finally {
     await database.stop();

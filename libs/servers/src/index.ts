@@ -8,7 +8,7 @@ export { NodesService, nodeKeyContext } from './nodes.service.js';
 export { ServersService, serverKeyContext, type ServerWithNode } from './servers.service.js';
 export { AssignmentsService } from './assignments.service.js';
 export { ReconcileRequests, type ReconcileListener } from './reconcile-requests.js';
-export { toNodeDto, type NodeDto } from './nodes.dto.js';
+export { CreateNodeDto, toNodeDto, type NodeDto } from './nodes.dto.js';
 export { toServerDto, type ServerDto } from './servers.dto.js';
 export { toAssignmentDto, type AssignmentDto } from './assignments.dto.js';
 export { FleetChanges, type FleetChangeListener } from './fleet-changes.js';

@@ -74,6 +74,11 @@ export class NodesService {
     return node;
   }
 
+  /** The node of that name, or null. */
+  findByName(name: string): Promise<NodeEntity | null> {
+    return this.nodes.findOneBy({ name });
+  }
+
   async list(page: Page): Promise<{ items: NodeEntity[]; nextCursor: string | null }> {
     const rows = await this.nodes.find({ where: { id: MoreThan(page.afterId) }, order: { id: 'ASC' }, take: page.limit + 1 });
     return pageOf(rows, page);

@@ -81,6 +81,13 @@ export class AppConfig {
   @IsIn(['true', 'false'], { message: 'must be true or false' })
   RECONCILER_ENABLED: 'true' | 'false' = 'true';
 
+  /**
+   * Where the WGDashboard-compatible API lives, like upstream's `app_prefix`: empty (the default)
+   * serves `/api/handshake`; `/wgd` serves `/wgd/api/handshake`.
+   */
+  @Matches(/^(\/[A-Za-z0-9._~-]+)*$/, { message: 'must be empty or a path such as /wgd (starting with /, no trailing /)' })
+  WGD_APP_PREFIX = '';
+
   /** The reconciler's periodic pass (drift repair, retries), in milliseconds. */
   @Transform(toInteger)
   @IsInt({ message: 'must be an integer between 1000 and 3600000' })

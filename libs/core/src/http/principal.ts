@@ -8,7 +8,8 @@ export interface Principal {
   kind: PrincipalKind;
   /** The reseller of a reseller's customer. */
   parentId: number | null;
-  apiKeyId: number;
+  /** Null for the CLI: an operator's command on the server, not a call with an API key. */
+  apiKeyId: number | null;
   sourceIp: string;
 }
 

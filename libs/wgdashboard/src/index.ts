@@ -1,0 +1,3 @@
+export { WgdashboardModule } from './wgdashboard.module.js';
+export { WgdApiKeys, type WgdKeyGrant } from './wgd-api-keys.service.js';
+export { WGD_VERSION } from './dashboard-info.controller.js';

@@ -1,0 +1,25 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { envelope } from './envelope.js';
+import { WGD_CONTENT_TYPE } from './wgd-envelope.interceptor.js';
+import { WgdHttpError } from './wgd-result.js';
+
+/**
+ * Every failure of a WGDashboard route as the envelope: the codes upstream uses on purpose (401,
+ * 404, 400) with its messages; a framework error (413 body too large…) keeps its code. Where
+ * upstream would crash with an HTML 500, this answers the envelope with a message instead.
+ */
+@Catch()
+export class WgdExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(WgdExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const send = (code: number, message: string, data: unknown = null) =>
+      void reply.code(code).header('content-type', WGD_CONTENT_TYPE).send(Buffer.from(envelope(false, message, data), 'utf8'));
+    if (exception instanceof WgdHttpError) return send(exception.httpStatus, exception.message, exception.data);
+    if (exception instanceof HttpException) return send(exception.getStatus(), exception.message);
+    this.logger.error({ msg: 'WGDashboard endpoint failed', err: exception });
+    send(500, 'Internal error; see the control plane logs');
+  }
+}
