@@ -14,6 +14,16 @@ export interface ServerObservation {
   peers: PeerStatus[];
 }
 
+/** One user's traffic in bytes: the node's counters now, and the total across interface restarts. */
+export interface PeerTraffic {
+  userId: number;
+  rxRaw: number;
+  txRaw: number;
+  rxTotal: number;
+  txTotal: number;
+  latestHandshakeAt: Date | null;
+}
+
 interface PeerStatusRow {
   user_id: string;
   latest_handshake_at: Date | null;
@@ -56,6 +66,48 @@ export class PeerTelemetry {
       [serverId, ONLINE_WINDOW_SECONDS],
     );
     return rows.map((row) => Number(row.user_id));
+  }
+
+  /**
+   * Every user of each server, oldest first, with its traffic split as WGDashboard keeps it: what the
+   * node's counters say now (`rxRaw`) and the cumulative total across interface restarts (`rxTotal`),
+   * in bytes, and the last handshake. Users never polled read zeros.
+   */
+  async trafficByServer(serverIds: number[]): Promise<Map<number, PeerTraffic[]>> {
+    const byServer = new Map<number, PeerTraffic[]>(serverIds.map((id) => [id, []]));
+    if (serverIds.length === 0) return byServer;
+    const rows: Array<{ server_id: string; user_id: string; rx_raw: string; tx_raw: string; rx_total: string; tx_total: string; latest_handshake_at: Date | null }> =
+      await this.dataSource.query(
+        `SELECT u.server_id, u.id AS user_id, coalesce(p.rx_last_raw, 0) AS rx_raw, coalesce(p.tx_last_raw, 0) AS tx_raw,
+                coalesce(p.rx_total, 0) AS rx_total, coalesce(p.tx_total, 0) AS tx_total, p.latest_handshake_at
+           FROM wg_user u LEFT JOIN peer_status p ON p.user_id = u.id
+          WHERE u.server_id = ANY($1::bigint[])
+          ORDER BY u.server_id, u.id`,
+        [serverIds],
+      );
+    for (const row of rows) {
+      byServer.get(Number(row.server_id))!.push({
+        userId: Number(row.user_id),
+        rxRaw: Number(row.rx_raw),
+        txRaw: Number(row.tx_raw),
+        rxTotal: Number(row.rx_total),
+        txTotal: Number(row.tx_total),
+        latestHandshakeAt: row.latest_handshake_at,
+      });
+    }
+    return byServer;
+  }
+
+  /** Whether each server's interface was up at its last poll ('unknown' before the first). */
+  async interfacesOf(serverIds: number[]): Promise<Map<number, 'up' | 'down' | 'unknown'>> {
+    const states = new Map<number, 'up' | 'down' | 'unknown'>(serverIds.map((id) => [id, 'unknown']));
+    if (serverIds.length === 0) return states;
+    const rows: Array<{ server_id: string; interface: 'up' | 'down' }> = await this.dataSource.query(
+      'SELECT server_id, interface FROM server_status WHERE server_id = ANY($1::bigint[])',
+      [serverIds],
+    );
+    for (const row of rows) states.set(Number(row.server_id), row.interface);
+    return states;
   }
 
   /** When the node was last polled and whether its interface was up. */

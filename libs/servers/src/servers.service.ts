@@ -163,6 +163,20 @@ export class ServersService {
     return { items: items.map((server) => ({ server, node: nodes.get(server.nodeId)! })), nextCursor };
   }
 
+  /**
+   * Every server on the node, by interface name, each with its private key opened: for the
+   * WGDashboard API, whose configuration objects show it (upstream does; its clients expect it).
+   */
+  async onNodeWithPrivateKeys(nodeId: number): Promise<Array<{ server: ServerEntity; privateKey: string }>> {
+    const servers = await this.servers
+      .createQueryBuilder('s')
+      .addSelect('s.privateKeyEnc')
+      .where('s.nodeId = :nodeId', { nodeId })
+      .orderBy('s.interface', 'ASC')
+      .getMany();
+    return servers.map((server) => ({ server, privateKey: this.box.open(server.privateKeyEnc, serverKeyContext(server.publicKey)) }));
+  }
+
   /** Changes settings the node renders (dns, mtu, …), so the server's generation moves with them. */
   async update(principal: Principal, id: number, input: UpdateServerDto): Promise<ServerWithNode> {
     const patch = settingsPatch(input);

@@ -2,17 +2,20 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@wgfleet/audit';
+import { PeersModule } from '@wgfleet/peers';
 import { ServersModule } from '@wgfleet/servers';
 import { AdminWgdKeysController } from './admin-wgd-keys.controller.js';
+import { ConfigurationsController } from './configurations.controller.js';
 import { DashboardInfoController } from './dashboard-info.controller.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 import { WgdApiKeys } from './wgd-api-keys.service.js';
+import { WgdConfigurations } from './wgd-configurations.service.js';
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity]), ServersModule, AuditModule],
-  controllers: [DashboardInfoController],
-  providers: [WgdApiKeys],
+  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity]), ServersModule, PeersModule, AuditModule],
+  controllers: [DashboardInfoController, ConfigurationsController],
+  providers: [WgdApiKeys, WgdConfigurations],
   exports: [WgdApiKeys],
 })
 class WgdashboardRoutesModule {}
