@@ -1,15 +1,6 @@
 // One config, three kinds of test (STYLE.md §24): pure unit specs next to the code, integration and
 // e2e tests against a real Postgres, and lab tests on real WireGuard in network namespaces.
-const swc = ['@swc/jest', {
-  swcrc: false, // .swcrc is for the build and excludes spec files
-  jsc: {
-    target: 'es2023',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-}];
+const swc = ['@swc/jest', require('./jest.swc-options.cjs')];
 
 const shared = {
   testEnvironment: 'node',

@@ -11,17 +11,8 @@ import { tempDir } from './support.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-// The same transform the lab gets under Jest (jest.config.js).
-const SWC_OPTIONS = {
-  swcrc: false,
-  jsc: {
-    target: 'es2023',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-};
+// The same transform the lab gets under Jest.
+const SWC_OPTIONS = require('../jest.swc-options.cjs');
 
 /** `@wgfleet/x` → the built lib in dist/, by absolute path (the temp dir has no node_modules). */
 function linkLibs(code) {

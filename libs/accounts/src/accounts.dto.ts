@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Min, MinDate } from 'class-validator';
-import { IdFilter, PageQueryDto } from '@wgfleet/core';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { IdFilter, OptionalExpiry, PageQueryDto } from '@wgfleet/core';
 import type { AccountEntity } from './account.entity.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
@@ -13,10 +12,7 @@ export class CreateApiKeyDto {
   name: string;
 
   /** ISO 8601; must lie in the future. Omit for a key that does not expire. */
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : value))
-  @IsDate({ message: 'expires_at must be an ISO 8601 date-time' })
-  @MinDate(() => new Date(), { message: 'expires_at must be in the future' })
+  @OptionalExpiry()
   expires_at?: Date;
 }
 

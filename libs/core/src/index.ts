@@ -16,3 +16,4 @@ export { SecretBox } from './secrets/secret-box.js';
 export { loadMasterKey, type MasterKey } from './secrets/master-key.js';
 export { TtlCache } from './cache/ttl-cache.js';
 export { IdFilter } from './http/id-filter.js';
+export { OptionalExpiry } from './validation/optional-expiry.decorator.js';

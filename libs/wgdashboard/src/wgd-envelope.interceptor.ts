@@ -1,7 +1,8 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { envelope } from './envelope.js';
+import { applyWgdCors } from './wgd-cors.js';
 import type { WgdResult } from './wgd-result.js';
 
 /** Upstream's exact media type: `application/json`, no charset. */
@@ -14,9 +15,11 @@ export const WGD_CONTENT_TYPE = 'application/json';
 @Injectable()
 export class WgdEnvelopeInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler<WgdResult>): Observable<Buffer> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const http = context.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
       map((result) => {
+        applyWgdCors(http.getRequest<FastifyRequest>(), reply);
         void reply.header('content-type', WGD_CONTENT_TYPE);
         return Buffer.from(envelope(result.status, result.message, result.data), 'utf8');
       }),

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { envelope } from './envelope.js';
+import { applyWgdCors } from './wgd-cors.js';
 import { WGD_CONTENT_TYPE } from './wgd-envelope.interceptor.js';
 import { WgdHttpError } from './wgd-result.js';
 
@@ -14,7 +15,9 @@ export class WgdExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(WgdExceptionFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    applyWgdCors(http.getRequest<FastifyRequest>(), reply);
     const send = (code: number, message: string, data: unknown = null) =>
       void reply.code(code).header('content-type', WGD_CONTENT_TYPE).send(Buffer.from(envelope(false, message, data), 'utf8'));
     if (exception instanceof WgdHttpError) return send(exception.httpStatus, exception.message, exception.data);

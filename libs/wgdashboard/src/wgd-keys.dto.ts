@@ -1,13 +1,9 @@
-import { Transform } from 'class-transformer';
-import { IsDate, IsOptional, MinDate } from 'class-validator';
+import { OptionalExpiry } from '@wgfleet/core';
 import type { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 
 export class CreateWgdKeyDto {
   /** ISO 8601; must lie in the future. Omit for a key that does not expire. */
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : value))
-  @IsDate({ message: 'expires_at must be an ISO 8601 date-time' })
-  @MinDate(() => new Date(), { message: 'expires_at must be in the future' })
+  @OptionalExpiry()
   expires_at?: Date;
 }
 

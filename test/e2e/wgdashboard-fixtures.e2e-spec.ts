@@ -1,0 +1,58 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
+import { ORACLE_KEY, wgdFixture } from '../support/wgd-fixtures.js';
+
+/**
+ * Requests recorded against the real WGDashboard 4.2.5, replayed here: the same status, media
+ * type, CORS headers and body bytes. Only cases whose answer does not depend on the recorded
+ * machine's state (keys, dates) are compared whole.
+ */
+const CASES = [
+  'handshake-key',
+  'handshake-key-origin',
+  'handshake-no-key',
+  'handshake-no-key-origin',
+  'handshake-wrong-key',
+  'handshake-empty-key',
+  'requireAuthentication-key',
+  'requireAuthentication-no-key',
+  'requireAuthentication-wrong-key',
+  'getDashboardVersion-no-key',
+  'getDashboardTheme-no-key',
+  'isTotpEnabled-no-key',
+];
+
+describe('WGDashboard API: recorded answers of the real 4.2.5, replayed', () => {
+  let app: NestFastifyApplication;
+  let key: string;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    const admin = await makeAccount(app, 'admin');
+    const [node] = await app.get(DataSource).query(`INSERT INTO node (name, transport, public_ipv4) VALUES ($1, 'local', '198.51.100.34') RETURNING id`, [
+      `wgd-fixtures-${process.pid}-${Date.now()}`,
+    ]);
+    key = (await request(app.getHttpServer()).post(`/api/admin/nodes/${node.id}/wgdashboard-keys`).set(bearer(admin.key)).send({}).expect(201)).body.key;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it.each(CASES)('%s', async (name) => {
+    const fixture = wgdFixture(name);
+    let call = request(app.getHttpServer())[fixture.request.method.toLowerCase() as 'get'](fixture.request.path);
+    for (const [header, value] of Object.entries(fixture.request.headers)) call = call.set(header, value === ORACLE_KEY ? key : value);
+    const res = await call;
+    const picked = (headers: Record<string, string | undefined>) =>
+      Object.fromEntries(['content-type', 'access-control-allow-origin', 'vary'].map((h) => [h, headers[h] ?? null]));
+    const recorded = Object.fromEntries(Object.entries(fixture.headers).map(([h, v]) => [h.toLowerCase(), v]));
+    expect({ status: res.status, headers: picked(res.headers), body: res.text }).toEqual({
+      status: fixture.status,
+      headers: picked(recorded),
+      body: fixture.body,
+    });
+    expect(res.headers['content-length']).toBe(recorded['content-length']);
+  });
+});
