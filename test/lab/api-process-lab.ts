@@ -86,12 +86,16 @@ export class LabApi {
     return apiAt(() => this.url, key);
   }
 
-  /** Starts (another) API process on the same DATA_DIR and ports; resolves once it listens. */
+  /**
+   * Starts (another) API process on the same DATA_DIR and ports; resolves once it listens. Call it
+   * after stop() for the README's restart, or after killHard() for a crash.
+   */
   async startProcess(): Promise<ApiProcess> {
     const api = new ApiProcess(this.env);
     this.processes.push(api);
     this.url = await api.listening(30_000);
-    this.postgres ??= await this.readPostmaster();
+    // After a kill -9 the same cluster is reused; after a clean stop (which stops it) a new one starts.
+    if (this.postgres === null || !isAlive(this.postgres)) this.postgres = await this.readPostmaster();
     return api;
   }
 

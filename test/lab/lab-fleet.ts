@@ -23,7 +23,7 @@ export async function createCustomer(admin: ApiClient, name: string): Promise<{ 
 }
 
 /** The server's sync state as the admin API reports it. */
-export async function serverSync(admin: ApiClient, serverId: number): Promise<{ state: string; desired_generation: number; applied_generation: number; last_error: string | null }> {
+export async function serverSync(admin: ApiClient, serverId: number): Promise<{ state: string; desired_generation: number; applied_generation: number; last_error: string | null; last_applied_at: string | null }> {
   const res = await admin.get(`/api/admin/servers/${serverId}`);
   if (res.status !== 200) throw new Error(`GET /api/admin/servers/${serverId}: ${res.status}`);
   return res.body.sync;

@@ -1,16 +1,18 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
 import { parseWgDump, serverAddress } from '@wgfleet/wireguard';
-import { makeAccount } from '../support/test-app.js';
-import { startReconcilingTestApp } from '../support/reconciling-test-app.js';
-import { apiAs, nodeOutput, waitFor } from './api-lab.js';
+import { nodeOutput, waitFor } from './api-lab.js';
+import { LabApi } from './api-process-lab.js';
 import { ECHO_BANNER, Lab, type LabClient, type LabNode } from './lab.js';
+import { createCustomer, labNodeRequest, serverSync } from './lab-fleet.js';
 
 /**
- * Restarts of the control plane are harmless to the data plane: each start of the app reconciles
- * every server in scope (a full apply), and ten such starts on the same database leave the node's
- * firewall and WireGuard state exactly as they were (apply is idempotent: no duplicated rules, no
- * lost peer). With the app stopped, the client's tunnel and its port forward keep working. The
- * reconciler is scoped to the one server this file creates.
+ * Restarts of the control plane are harmless to the data plane. The API runs as the README starts
+ * it (`node dist/apps/api/src/main.js` on its own embedded PostgreSQL under a temp DATA_DIR) and is
+ * restarted as the README stops it: SIGTERM (exit 0; the API, then its PostgreSQL), then a start on
+ * the same DATA_DIR. Each start reconciles every server (a full apply), and ten such starts leave
+ * the node's firewall and WireGuard state exactly as they were (apply is idempotent: no duplicated
+ * rules, no lost peer). With the API process stopped, the client's tunnel and its port forward keep
+ * working. The database is this file's own, so the reconciler runs unscoped, as in production.
  */
 
 jest.setTimeout(300_000);
@@ -19,7 +21,9 @@ const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
 const FORWARD_PORT = 443;
 const RESTARTS = 10;
-
+// A long interval: after a start, only the start's own full pass (or a wake) pushes.
+const RECONCILE_INTERVAL_MS = 600_000;
+const POLL_INTERVAL_MS = 2_000;
 
 interface NodeState {
   iptablesLines: number;
@@ -27,15 +31,13 @@ interface NodeState {
   peers: string[];
 }
 
-describe('lab: control-plane restarts are idempotent on the node, and the tunnel outlives the app', () => {
-  const ours = new Set<number>();
+describe('lab: control-plane restarts are idempotent on the node, and the tunnel outlives the API process', () => {
   const timings: Record<string, number | number[]> = {};
   let lab: Lab | undefined;
   let node: LabNode;
   let client: LabClient;
-  let app: NestFastifyApplication | undefined;
-  let http: ReturnType<NestFastifyApplication['getHttpServer']>;
-  let admin: { id: number; key: string };
+  let api: LabApi | undefined;
+  let adminKey: string;
   let customer: { id: number; key: string };
 
   let subnetV4: string;
@@ -48,25 +50,7 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
   let clientIpv4: string;
   let before: NodeState;
 
-  const as = (key: string) => apiAs(() => http, key);
-
-  async function startApp(): Promise<void> {
-    // A long interval: after a start, only the start's own full pass (or a wake) pushes.
-    app = await startReconcilingTestApp({
-      scope: (id) => ours.has(id),
-      minPushGapMs: 200,
-      backoff: { initialMs: 200, maxMs: 2_000 },
-      intervalMs: 600_000,
-      pollIntervalMs: 2_000,
-    });
-    http = app.getHttpServer();
-  }
-
-  async function closeApp(): Promise<void> {
-    const closing = app;
-    app = undefined;
-    await closing?.close();
-  }
+  const as = (key: string) => api!.as(key);
 
   const nodeOut = (argv: string[]) => nodeOutput((a) => node.exec(a), 'the node', argv);
   const lineCount = async (save: 'iptables-save' | 'ip6tables-save') => Number((await nodeOut(['sh', '-c', `${save} | grep -c .`])).trim());
@@ -76,52 +60,34 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
     ip6tablesLines: await lineCount('ip6tables-save'),
     peers: await nodePeers(),
   });
-  const serverSync = async () => (await as(admin.key).get(`/api/admin/servers/${serverId}`).expect(200)).body.sync as { state: string; last_applied_at: string | null };
-
-  async function deleteRows(): Promise<void> {
-    const a = as(admin.key);
-    const c = as(customer.key);
-    if (forwardId) await c.del(`/api/wg/port-forwards/${forwardId}`);
-    if (userId) await c.del(`/api/wg/users/${userId}`);
-    if (assignmentId) await a.del(`/api/admin/assignments/${assignmentId}`).expect(200);
-    if (serverId) await a.del(`/api/admin/servers/${serverId}`).expect(200);
-    if (nodeId) await a.del(`/api/admin/nodes/${nodeId}`).expect(200);
-    forwardId = userId = assignmentId = serverId = nodeId = 0;
-  }
+  const sync = () => serverSync(as(adminKey), serverId);
 
   beforeAll(async () => {
     lab = await Lab.create({ nodes: 1, clientsPerNode: 1, internet: true });
     node = lab.nodes[0]!;
     client = lab.clients[0]![0]!;
     subnetV4 = `10.68.${node.number}.0/24`;
-    await startApp();
-    admin = await makeAccount(app!, 'admin');
-    customer = await makeAccount(app!, 'customer');
+    const started = Date.now();
+    api = await LabApi.start({ reconcileIntervalMs: RECONCILE_INTERVAL_MS, pollIntervalMs: POLL_INTERVAL_MS });
+    timings.apiStartAndBootstrapAdmin = Date.now() - started;
+    adminKey = api.adminKey;
+    customer = await createCustomer(as(adminKey), `restarts-${lab.id}`);
   });
 
   afterAll(async () => {
     if (Object.keys(timings).length > 0) console.log(`restarts lab timings, ms: ${JSON.stringify(timings)}`);
+    // The database is this file's own: it goes with its DATA_DIR, no rows to delete.
     try {
-      if (serverId || nodeId) {
-        if (!app) await startApp().catch(() => undefined);
-        if (app) await deleteRows().catch(() => undefined);
-      }
-      await closeApp();
+      await api?.destroy();
     } finally {
-      ours.clear();
       await lab?.destroy();
     }
   });
 
   it('setup: node, server, assignment, user and a 443 forward go active; the client pings the server', async () => {
-    const a = as(admin.key);
+    const a = as(adminKey);
     const c = as(customer.key);
-    const nodeRes = await a.post('/api/admin/nodes', {
-      name: `lab-${lab!.id}-${node.name}-restarts`,
-      transport: 'ssh',
-      public_ipv4: node.publicIp,
-      ssh: { host: node.sshHost, port: node.sshPort, username: node.username, private_key: node.privateKey, host_key: node.hostKey },
-    });
+    const nodeRes = await a.post('/api/admin/nodes', labNodeRequest(lab!.id, node, 'restarts'));
     expect(nodeRes.status).toBe(201);
     nodeId = nodeRes.body.id;
     const serverRes = await a.post(`/api/admin/nodes/${nodeId}/servers`, {
@@ -137,13 +103,11 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
     });
     expect(serverRes.status).toBe(201);
     serverId = serverRes.body.id;
-    ours.add(serverId);
     const assignmentRes = await a.post('/api/admin/assignments', { server_id: serverId, account_id: customer.id });
     expect(assignmentRes.status).toBe(201);
     assignmentId = assignmentRes.body.id;
-    // The commit's wake came before the scope had the id, and the periodic interval is long: ask.
-    expect((await a.post(`/api/admin/servers/${serverId}/reconcile`)).status).toBe(202);
-    await waitFor('the server in sync', async () => (await serverSync()).state === 'in_sync', 20_000);
+    // The create's commit wakes the reconciler (the periodic pass is ten minutes away): no request needed.
+    await waitFor('the server in sync', async () => (await sync()).state === 'in_sync', 20_000);
 
     const started = Date.now();
     const created = await c.post(`/api/wg/servers/${assignmentId}/users`, { client_name: 'restarts' });
@@ -183,7 +147,7 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
   });
 
   it('counts the node state: iptables / ip6tables lines and wg0 peers', async () => {
-    await waitFor('the server in sync', async () => (await serverSync()).state === 'in_sync', 10_000);
+    await waitFor('the server in sync', async () => (await sync()).state === 'in_sync', 10_000);
     before = await nodeState();
     console.log(`restarts: node state before restarts ${JSON.stringify({ ...before, peers: before.peers.length })}`);
     expect(before.peers).toEqual([userPublicKey]);
@@ -193,31 +157,39 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
     expect(nat).toContain(`--to-destination ${clientIpv4}:${FORWARD_PORT}`);
   });
 
-  it(`${RESTARTS} restarts on the same database: each start re-applies the server; the node state is unchanged`, async () => {
+  it(`${RESTARTS} restarts of the API process on the same DATA_DIR: each start re-applies the server; the node state is unchanged`, async () => {
     const perRestart: number[] = [];
+    const pids = new Set<number>([api!.current.pid]);
     for (let i = 1; i <= RESTARTS; i++) {
-      const previous = (await serverSync()).last_applied_at;
+      const previous = (await sync()).last_applied_at;
       expect(previous).not.toBeNull();
-      await closeApp();
+      // The README's stop: SIGTERM, a clean exit, and the PostgreSQL it started goes with it.
+      expect(await api!.stop()).toBe(0);
+      expect(api!.isPostgresAlive()).toBe(false);
       const started = Date.now();
-      await startApp();
+      await api!.startProcess();
+      // A fresh cluster (the stop took the last one down), tracked so the next stop can be checked.
+      expect(api!.isPostgresAlive()).toBe(true);
+      expect(pids.has(api!.current.pid)).toBe(false);
+      pids.add(api!.current.pid);
       // The start's full pass pushes the server again: last_applied_at moves past the previous one.
-      const sync = await waitFor(
+      const s = await waitFor(
         `restart ${i}: the server re-applied by the start pass`,
         async () => {
-          const s = await serverSync();
-          return s.state === 'in_sync' && s.last_applied_at !== null && Date.parse(s.last_applied_at) > Date.parse(previous!) ? s : null;
+          const now = await sync();
+          return now.state === 'in_sync' && now.last_applied_at !== null && Date.parse(now.last_applied_at) > Date.parse(previous!) ? now : null;
         },
         20_000,
         50,
       );
       perRestart.push(Date.now() - started);
-      expect(sync.state).toBe('in_sync');
-      const health = (await as(admin.key).get(`/api/admin/nodes/${nodeId}`).expect(200)).body.health;
+      expect(s.state).toBe('in_sync');
+      const health = (await as(adminKey).get(`/api/admin/nodes/${nodeId}`).expect(200)).body.health;
       expect(health).toMatchObject({ reachable: true, last_error: null });
       expect(await nodeState()).toEqual(before);
     }
     timings.startToReapplied = perRestart;
+    expect(pids.size).toBe(RESTARTS + 1);
     const after = await nodeState();
     expect(after).toEqual(before);
     expect(after.peers).toEqual([userPublicKey]);
@@ -226,9 +198,10 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
     expect(peer?.allowedIps).toEqual(expect.arrayContaining([`${clientIpv4}/32`]));
   });
 
-  it('with the control plane stopped, the tunnel and the port forward still pass traffic', async () => {
-    await closeApp();
-    expect(app).toBeUndefined();
+  it('with the control plane stopped (the API process and its PostgreSQL), the tunnel and the port forward still pass traffic', async () => {
+    expect(await api!.stop()).toBe(0);
+    expect(api!.isPostgresAlive()).toBe(false);
+    await expect(api!.as(adminKey).get('/ready')).rejects.toThrow();
     const started = Date.now();
     await waitFor('a ping through the tunnel', async () => (await client.ping(serverAddress(subnetV4), 1, 1)).code === 0, 30_000, 0);
     timings.pingWithAppStopped = Date.now() - started;
@@ -237,11 +210,9 @@ describe('lab: control-plane restarts are idempotent on the node, and the tunnel
     expect(await nodeState()).toEqual(before);
   });
 
-  it('leaves nothing behind', async () => {
-    await startApp();
-    await deleteRows();
-    await closeApp();
-    ours.clear();
+  it('leaves nothing behind: the API processes, their PostgreSQL, DATA_DIR and the lab', async () => {
+    expect(await api!.destroy()).toEqual([]);
+    expect(existsSync(api!.dataDir)).toBe(false);
     await lab!.destroy();
     expect(await lab!.leftovers()).toEqual([]);
   });

@@ -237,9 +237,10 @@ describe('lab: the Full workflow through the HTTP API, on real WireGuard over re
     expect(delUser.body).toEqual({ id: userId, deleted: true });
     await waitFor('the peer gone', async () => (await nodePeers()).length === 0, 20_000, 50);
     timings.userDeleteToGone = Date.now() - startedUser;
-    expect(await nodeOut(['cat', `/etc/wireguard/${IFNAME}.conf`])).not.toContain(userPublicKey);
     await c.get(`/api/wg/users/${userId}`).expect(404);
+    // The push goes on after `wg syncconf` (the file, then the rules): in sync means all of it is done.
     await waitFor('the server in sync', async () => (await serverSync(as(admin.key), serverId)).state === 'in_sync', 10_000);
+    expect(await nodeOut(['cat', `/etc/wireguard/${IFNAME}.conf`])).not.toContain(userPublicKey);
   });
 
   it('deleting the assignment and the server takes the interface, its rules and its file off the node', async () => {

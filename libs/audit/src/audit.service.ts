@@ -13,6 +13,12 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Who acted: a portal principal, or a caller with no account (a WGDashboard key holder: its key id
+ * goes into the event's details).
+ */
+export type AuditActor = Pick<Principal, 'apiKeyId' | 'sourceIp'> & { accountId: number | null };
+
 @Injectable()
 export class AuditService {
   constructor(@InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>) {}
@@ -21,7 +27,7 @@ export class AuditService {
    * Records the event. Pass the write's transaction manager so the entry commits (or rolls back)
    * with the change it describes.
    */
-  async record(principal: Principal, event: AuditEvent, manager?: EntityManager): Promise<void> {
+  async record(principal: AuditActor, event: AuditEvent, manager?: EntityManager): Promise<void> {
     const repository = manager ? manager.getRepository(AuditEntryEntity) : this.entries;
     await repository.insert({
       accountId: principal.accountId,

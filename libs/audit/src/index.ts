@@ -1,3 +1,3 @@
 export { AuditModule } from './audit.module.js';
-export { AuditService, type AuditEvent } from './audit.service.js';
+export { AuditService, type AuditActor, type AuditEvent } from './audit.service.js';
 export { AuditEntryEntity } from './audit-entry.entity.js';

@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, MoreThan, type DataSource, type Repository } from 'typeorm';
-import { AuditService } from '@wgfleet/audit';
-import { TtlCache, type Principal } from '@wgfleet/core';
+import { AuditService, type AuditActor } from '@wgfleet/audit';
+import { TtlCache } from '@wgfleet/core';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
+
+/** The portal admin (an account), or a WGDashboard key holder (no account: its key id is recorded). */
+export type WgdAuditActor = AuditActor & { wgdKeyId?: number };
 
 /** What a valid key grants: the node whose servers are its configurations. */
 export interface WgdKeyGrant {
@@ -35,14 +38,14 @@ export class WgdApiKeys {
   ) {}
 
   /** A new key for the node, shown once, recorded in the audit log with it; `expiresAt` null never expires. */
-  async issue(principal: Principal, nodeId: number, expiresAt: Date | null = null): Promise<{ key: string; record: WgdApiKeyEntity }> {
+  async issue(actor: WgdAuditActor, nodeId: number, expiresAt: Date | null = null): Promise<{ key: string; record: WgdApiKeyEntity }> {
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(WgdApiKeyEntity);
       const key = randomBytes(32).toString('base64url');
       const record = await repository.save(repository.create({ nodeId, keyHash: hashKey(key), hint: key.slice(-HINT_LENGTH), expiresAt }));
       await this.audit.record(
-        principal,
-        { action: 'wgdashboard_key.create', targetType: 'node', targetId: nodeId, details: { key_id: record.id, hint: record.hint } },
+        actor,
+        { action: 'wgdashboard_key.create', targetType: 'node', targetId: nodeId, details: { key_id: record.id, hint: record.hint, ...actorDetails(actor) } },
         manager,
       );
       return { key, record };
@@ -58,6 +61,33 @@ export class WgdApiKeys {
       ],
       order: { createdAt: 'DESC', id: 'DESC' },
     });
+  }
+
+  /**
+   * Ends one of the node's active keys now (upstream's delete sets its expiry to now), and forgets
+   * its grant in this process at once. False when the node has no such active key.
+   */
+  async expire(actor: WgdAuditActor, nodeId: number, key: string): Promise<boolean> {
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) return false;
+    const hash = hashKey(key);
+    const expired = await this.dataSource.transaction(async (manager) => {
+      // An UPDATE … RETURNING answers [rows, affected count] through TypeORM's postgres driver.
+      const [rows]: [Array<{ id: string }>, number] = await manager.query(
+        `UPDATE wgd_api_key SET expires_at = now()
+          WHERE node_id = $1 AND key_hash = $2 AND (expires_at IS NULL OR expires_at > now()) RETURNING id`,
+        [nodeId, hash],
+      );
+      const row = rows[0];
+      if (!row) return false;
+      await this.audit.record(
+        actor,
+        { action: 'wgdashboard_key.delete', targetType: 'node', targetId: nodeId, details: { key_id: Number(row.id), ...actorDetails(actor) } },
+        manager,
+      );
+      return true;
+    });
+    if (expired) this.cache.delete(hash.toString('base64'));
+    return expired;
   }
 
   /** The grant of a valid, unexpired key; null otherwise. */
@@ -81,4 +111,9 @@ export class WgdApiKeys {
 
 function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
+}
+
+/** A WGDashboard caller has no account: the key it used is what the audit entry can name. */
+function actorDetails(actor: WgdAuditActor): Record<string, number> {
+  return actor.wgdKeyId === undefined ? {} : { by_wgdashboard_key_id: actor.wgdKeyId };
 }

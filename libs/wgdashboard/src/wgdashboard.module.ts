@@ -6,6 +6,7 @@ import { PeersModule } from '@wgfleet/peers';
 import { ServersModule } from '@wgfleet/servers';
 import { AdminWgdKeysController } from './admin-wgd-keys.controller.js';
 import { ConfigurationsController } from './configurations.controller.js';
+import { DashboardApiKeysController } from './dashboard-api-keys.controller.js';
 import { DashboardInfoController } from './dashboard-info.controller.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 import { WgdApiKeys } from './wgd-api-keys.service.js';
@@ -14,7 +15,7 @@ import { WgdConfigurations } from './wgd-configurations.service.js';
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
   imports: [TypeOrmModule.forFeature([WgdApiKeyEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, ConfigurationsController],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController],
   providers: [WgdApiKeys, WgdConfigurations],
   exports: [WgdApiKeys],
 })
