@@ -4,7 +4,7 @@ WORKDIR /app
 # python3/make/g++ build ssh2's native crypto binding (approved in package.json's allowScripts).
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json .swcrc ./
 COPY apps apps
 COPY libs libs
