@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { SecretBox } from '@wgfleet/core';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
-import { nodeKeyContext, serverKeyContext, ServerSyncRecords, type NodeEntity } from '@wgfleet/servers';
+import { nodeKeyContext, serverKeyContext, ServerRemovals, ServerSyncRecords, type NodeEntity, type PendingRemoval } from '@wgfleet/servers';
 import { parseCidr, renderPortForwardRules, renderServerPeers, serverAddress } from '@wgfleet/wireguard';
 import type { DesiredServerState, NodeTarget } from './node-driver.js';
 
@@ -21,6 +21,10 @@ export interface DesiredSnapshot {
   appliedGeneration: number;
   target: NodeTarget;
   desired: DesiredServerState;
+  /** False: the interface must be off the node (the server is switched off); `desired` is still rendered. */
+  enabled: boolean;
+  /** Old interfaces of this server (renamed) still on the node: removed before the push. */
+  removals: PendingRemoval[];
   /** The users and forwards in this picture: the ones a successful push makes `active`. */
   userIds: number[];
   forwardIds: number[];
@@ -39,6 +43,7 @@ export class DesiredStateReader {
     private readonly peers: PeersService,
     private readonly forwards: PortForwardsService,
     private readonly records: ServerSyncRecords,
+    private readonly removals: ServerRemovals,
   ) {}
 
   /** The snapshot, or null when the server no longer exists. */
@@ -57,6 +62,7 @@ export class DesiredStateReader {
       const { server, node } = found;
       const peers = await this.peers.desiredPeersOf(manager, serverId);
       const forwards = await this.forwards.desiredForwardsOf(manager, serverId);
+      const removals = await this.removals.pendingOf(manager, serverId);
       await runner.commitTransaction();
 
       const subnets = [server.ipv4Subnet, ...(server.ipv6Subnet ? [server.ipv6Subnet] : [])];
@@ -73,7 +79,7 @@ export class DesiredStateReader {
             publicKey: peer.publicKey,
             presharedKey: peer.presharedKey,
             // Only the user's own addresses: the client's AllowedIPs (0.0.0.0/0…) are its routing, not ours.
-            allowedIps: [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : [])],
+            allowedIps: [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : []), ...peer.routedIps],
           })),
         }),
         forwardRules: renderPortForwardRules({ interfaceName: server.interface, serverTunnelIp: ownIpv4, forwards }),
@@ -84,6 +90,8 @@ export class DesiredStateReader {
         appliedGeneration: server.appliedGeneration,
         target: this.targetOf(node),
         desired,
+        enabled: server.enabled,
+        removals,
         userIds: peers.map((peer) => peer.id),
         forwardIds: forwards.map((forward) => forward.id),
       };

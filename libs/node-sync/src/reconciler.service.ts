@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
-import { FleetChanges, ReconcileRequests, ServerSyncRecords } from '@wgfleet/servers';
+import { FleetChanges, ReconcileRequests, ServerRemovals, ServerSyncRecords } from '@wgfleet/servers';
 import { WireguardInputError } from '@wgfleet/wireguard';
 import { backoffDelay } from './backoff.js';
 import { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
@@ -81,6 +81,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly remover: InterfaceRemover,
     private readonly records: ServerSyncRecords,
     private readonly options: ReconcilerOptions,
+    private readonly removals: ServerRemovals,
   ) {
     this.locks = new ServerLocks(dataSource);
     this.channel = new ReconcileChannel(dataSource, (serverIds) => serverIds.forEach((id) => this.wake(id)));
@@ -282,9 +283,19 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       if (!snapshot) return 'gone';
       if (onlyIfBehind && snapshot.generation <= snapshot.appliedGeneration) return 'up_to_date';
       const startedAt = Date.now();
-      this.logger.log({ msg: 'apply start', serverId, generation: snapshot.generation, node: snapshot.target.name, peers: snapshot.userIds.length });
+      this.logger.log({
+        msg: snapshot.enabled ? 'apply start' : 'switched off: removing the interface',
+        serverId,
+        generation: snapshot.generation,
+        node: snapshot.target.name,
+        peers: snapshot.userIds.length,
+      });
       try {
-        await this.driver.apply(snapshot.target, snapshot.desired);
+        // A renamed server's old interface first: the new one takes over its listen port.
+        for (const removal of snapshot.removals) await this.driver.remove(snapshot.target, removal.interfaceName);
+        // Switched off: the interface leaves the node (remove is idempotent); switched on again, apply recreates it.
+        if (snapshot.enabled) await this.driver.apply(snapshot.target, snapshot.desired);
+        else await this.driver.remove(snapshot.target, snapshot.desired.interfaceName);
       } catch (error) {
         const failure = classify(error);
         this.logger.warn({ msg: 'apply failed', serverId, generation: snapshot.generation, durationMs: Date.now() - startedAt, reason: failure.message });
@@ -293,6 +304,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
         return 'failed';
       }
       this.logger.log({ msg: 'apply done', serverId, generation: snapshot.generation, durationMs: Date.now() - startedAt });
+      for (const removal of snapshot.removals) await this.removals.complete(removal.id);
       await this.recordSuccess(snapshot);
       return 'applied';
     } catch (error) {
@@ -307,8 +319,11 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private async recordSuccess(snapshot: DesiredSnapshot): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await this.records.recordApplied(manager, snapshot.serverId, snapshot.generation);
-      await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, { state: 'active' });
-      await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, { state: 'active' });
+      // A switched-off server's users are not on the node: they keep the state they had.
+      if (snapshot.enabled) {
+        await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, { state: 'active' });
+        await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, { state: 'active' });
+      }
       await this.records.recordNodeHealth(manager, snapshot.target.nodeId, true, null);
       // Drops this process's cached sync states; no server id, so it wakes nothing.
       this.changes.mark(manager);

@@ -38,6 +38,20 @@ export class ServerRemovals {
     return rows.map((row) => ({ id: Number(row.id), serverId: Number(row.server_id), nodeId: Number(row.node_id), interfaceName: row.interface }));
   }
 
+  /**
+   * The old interfaces of a server that still exists (a renamed one), in the caller's snapshot: its
+   * push takes them off the node first, since the new interface takes over their listen port.
+   */
+  async pendingOf(manager: EntityManager, serverId: number): Promise<PendingRemoval[]> {
+    const rows: Array<{ id: string; server_id: string; node_id: string; interface: string }> = await manager.query(
+      `SELECT r.id, r.server_id, r.node_id, r.interface FROM server_removal r
+        WHERE r.server_id = $1 AND NOT EXISTS (SELECT 1 FROM server s WHERE s.node_id = r.node_id AND s.interface = r.interface)
+        ORDER BY r.id`,
+      [serverId],
+    );
+    return rows.map((row) => ({ id: Number(row.id), serverId: Number(row.server_id), nodeId: Number(row.node_id), interfaceName: row.interface }));
+  }
+
   async complete(id: number): Promise<void> {
     await this.dataSource.query('DELETE FROM server_removal WHERE id = $1', [id]);
   }

@@ -54,6 +54,10 @@ export class ServerEntity {
   @Column('integer', { array: true })
   reservedPorts: number[];
 
+  /** False: the interface is kept off its node (WGDashboard's toggle); everything else stays here. */
+  @Column('boolean', { default: true })
+  enabled: boolean;
+
   @Column('bigint', { transformer: bigintId })
   desiredGeneration: number;
 

@@ -60,8 +60,26 @@ class ServerSettingsDto {
   reserved_ports?: number[];
 }
 
-/** The settings an admin may change after creation (PATCH); the rest would need a new interface. */
+/**
+ * The settings an admin may change after creation (PATCH); the interface name and keys would need a
+ * new interface. New subnets must still hold every user's address (checked by the service).
+ */
 export class UpdateServerDto extends ServerSettingsDto {
+  @IsAbsentOr()
+  @IsInt({ message: `listen_port ${PORT_MESSAGE}` })
+  @Min(1, { message: `listen_port ${PORT_MESSAGE}` })
+  @Max(65535, { message: `listen_port ${PORT_MESSAGE}` })
+  listen_port?: number;
+
+  @IsAbsentOr()
+  @FleetCheck('ipv4Subnet', (value) => checkSubnet(value, 4))
+  ipv4_subnet?: string;
+
+  /** null: the server drops its IPv6 subnet (refused while users hold IPv6 addresses). */
+  @IsOptional()
+  @FleetCheck('ipv6Subnet', (value) => checkSubnet(value, 6))
+  ipv6_subnet?: string | null;
+
   @IsAbsentOr()
   @IsString({ message: 'name must be a string' })
   @Matches(LABEL, { message: `name ${LABEL_MESSAGE}` })

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, MoreThan, type EntityManager, type FindOptionsWhere, type Repository } from 'typeorm';
-import { AuditService } from '@wgfleet/audit';
+import { AuditService, type AuditActor } from '@wgfleet/audit';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
-import { generateKeyPair } from '@wgfleet/wireguard';
+import { generateKeyPair, publicKeyFromPrivate, serverAddress } from '@wgfleet/wireguard';
 import { FleetAccess } from './fleet-access.service.js';
 import { FleetChanges } from './fleet-changes.js';
 import { canonicalHost, canonicalIp, canonicalSubnet, parsePortRange } from './fleet-validation.js';
@@ -34,8 +34,36 @@ interface OtherServer {
 }
 
 type SettingsPatch = Partial<
-  Pick<ServerEntity, 'name' | 'location' | 'dns' | 'mtu' | 'endpointHost' | 'forwardPortMin' | 'forwardPortMax' | 'reservedPorts'>
+  Pick<
+    ServerEntity,
+    'name' | 'location' | 'dns' | 'mtu' | 'endpointHost' | 'forwardPortMin' | 'forwardPortMax' | 'reservedPorts' | 'listenPort' | 'ipv4Subnet' | 'ipv6Subnet'
+  >
 >;
+
+/**
+ * Who changes the fleet: a portal principal, or a caller without an account (a WGDashboard key),
+ * whose identity goes into the audit event's details.
+ */
+export type FleetActor = (Principal | AuditActor) & { auditDetails?: Record<string, unknown> };
+
+/** Work another module does in the same transaction as the server write (its own tables). */
+export type InTransaction = (manager: EntityManager, serverId: number) => Promise<void>;
+
+export interface CreateServerOptions {
+  /** The server's key instead of a new one (a WGDashboard configuration brings its own). */
+  privateKey?: string;
+  /** False: created switched off (WGDashboard starts a new configuration stopped). Default true. */
+  enabled?: boolean;
+  inTransaction?: InTransaction;
+}
+
+/** The address and port parts of a server on its node, as the conflict checks see them. */
+interface NodePlacement {
+  interface?: string;
+  listenPort: number;
+  ipv4Subnet: string;
+  ipv6Subnet: string | null;
+}
 
 /**
  * The admin's WireGuard servers. Conflicts on a node (interface, listen port, overlapping
@@ -55,16 +83,16 @@ export class ServersService {
     private readonly changes: FleetChanges,
   ) {}
 
-  async create(principal: Principal, nodeId: number, input: CreateServerDto): Promise<ServerWithNode> {
+  async create(principal: FleetActor, nodeId: number, input: CreateServerDto, options: CreateServerOptions = {}): Promise<ServerWithNode> {
     const ipv4Subnet = canonicalSubnet(input.ipv4_subnet);
     const ipv6Subnet = input.ipv6_subnet == null ? null : canonicalSubnet(input.ipv6_subnet);
     const range = parsePortRange(input.port_forward_range ?? '1-65535')!;
-    const keys = generateKeyPair();
+    const keys = options.privateKey === undefined ? generateKeyPair() : { privateKey: options.privateKey, publicKey: publicKeyFromPrivate(options.privateKey) };
     try {
       const id = await this.dataSource.transaction(async (manager) => {
         const node = await manager.findOne(NodeEntity, { where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
         if (!node) throw new AppError('not_found', `node ${nodeId} does not exist`);
-        await this.checkNodeConflicts(manager, nodeId, input, ipv4Subnet, ipv6Subnet);
+        await this.checkNodeConflicts(manager, nodeId, { interface: input.interface, listenPort: input.listen_port, ipv4Subnet, ipv6Subnet });
         // A deleted server's interface not yet removed from the node is this server's now.
         await this.removals.cancel(manager, nodeId, input.interface);
         const server = await manager.save(
@@ -84,6 +112,7 @@ export class ServersService {
             forwardPortMin: range.min,
             forwardPortMax: range.max,
             reservedPorts: canonicalPorts(input.reserved_ports ?? []),
+            enabled: options.enabled ?? true,
             desiredGeneration: 1,
             appliedGeneration: 0,
             lastError: null,
@@ -98,10 +127,11 @@ export class ServersService {
             action: 'server.create',
             targetType: 'server',
             targetId: server.id,
-            details: { node_id: nodeId, name: input.name, interface: input.interface, listen_port: input.listen_port },
+            details: { node_id: nodeId, name: input.name, interface: input.interface, listen_port: input.listen_port, ...principal.auditDetails },
           },
           manager,
         );
+        await options.inTransaction?.(manager, server.id);
         return server.id;
       });
       return this.get(id);
@@ -114,23 +144,19 @@ export class ServersService {
     }
   }
 
-  private async checkNodeConflicts(
-    manager: EntityManager,
-    nodeId: number,
-    input: CreateServerDto,
-    ipv4Subnet: string,
-    ipv6Subnet: string | null,
-  ): Promise<void> {
+  /** Interface, listen port and subnets against the node's other servers (all of them, or all but `exceptId`). */
+  private async checkNodeConflicts(manager: EntityManager, nodeId: number, mine: NodePlacement, exceptId: number | null = null): Promise<void> {
+    const { ipv4Subnet, ipv6Subnet } = mine;
     const others: OtherServer[] = await manager.query(
       `SELECT id, interface, listen_port, ipv4_subnet::text AS ipv4_subnet, ipv6_subnet::text AS ipv6_subnet,
               ipv4_subnet && $2::cidr AS v4_overlaps, coalesce(ipv6_subnet && $3::cidr, false) AS v6_overlaps
-         FROM server WHERE node_id = $1 ORDER BY id`,
-      [nodeId, ipv4Subnet, ipv6Subnet],
+         FROM server WHERE node_id = $1 AND id IS DISTINCT FROM $4 ORDER BY id`,
+      [nodeId, ipv4Subnet, ipv6Subnet, exceptId],
     );
-    const sameInterface = others.find((s) => s.interface === input.interface);
-    if (sameInterface) throw interfaceTaken(nodeId, input.interface, Number(sameInterface.id));
-    const samePort = others.find((s) => s.listen_port === input.listen_port);
-    if (samePort) throw listenPortTaken(nodeId, input.listen_port, Number(samePort.id));
+    const sameInterface = mine.interface === undefined ? undefined : others.find((s) => s.interface === mine.interface);
+    if (sameInterface) throw interfaceTaken(nodeId, mine.interface!, Number(sameInterface.id));
+    const samePort = others.find((s) => s.listen_port === mine.listenPort);
+    if (samePort) throw listenPortTaken(nodeId, mine.listenPort, Number(samePort.id));
     for (const other of others) {
       if (other.v4_overlaps) throw subnetTaken('ipv4_subnet', ipv4Subnet, other.ipv4_subnet, Number(other.id));
       if (other.v6_overlaps) throw subnetTaken('ipv6_subnet', ipv6Subnet!, other.ipv6_subnet!, Number(other.id));
@@ -138,13 +164,30 @@ export class ServersService {
     // A forward of this UDP port on the node would swallow the tunnel's packets.
     const [claim] = await manager.query(`SELECT 1 FROM port_claim WHERE node_id = $1 AND protocol = 'udp' AND port = $2 LIMIT 1`, [
       nodeId,
-      input.listen_port,
+      mine.listenPort,
     ]);
     if (claim) {
-      throw new AppError('in_use', `UDP port ${input.listen_port} is forwarded on node ${nodeId}; choose another listen_port`, [
+      throw new AppError('in_use', `UDP port ${mine.listenPort} is forwarded on node ${nodeId}; choose another listen_port`, [
         { field: 'listen_port', message: 'is forwarded to a client on this node' },
       ]);
     }
+  }
+
+  /** New subnets must still hold every user's address, and the server's own address must be nobody's. */
+  private async checkUsersFit(manager: EntityManager, serverId: number, ipv4Subnet: string, ipv6Subnet: string | null): Promise<void> {
+    const [row]: Array<{ v4_outside: number; v6_outside: number; v6_users: number; own_taken: number }> = await manager.query(
+      `SELECT count(*) FILTER (WHERE NOT (ipv4 << $2::cidr))::int AS v4_outside,
+              count(*) FILTER (WHERE ipv6 IS NOT NULL AND $3::cidr IS NOT NULL AND NOT (ipv6 << $3::cidr))::int AS v6_outside,
+              count(*) FILTER (WHERE ipv6 IS NOT NULL)::int AS v6_users,
+              count(*) FILTER (WHERE ipv4 = $4::inet OR ipv6 = $5::inet)::int AS own_taken
+         FROM wg_user WHERE server_id = $1`,
+      [serverId, ipv4Subnet, ipv6Subnet, serverAddress(ipv4Subnet), ipv6Subnet === null ? null : serverAddress(ipv6Subnet)],
+    );
+    const refuse = (field: string, message: string) => new AppError('in_use', message, [{ field, message }]);
+    if (row!.v4_outside > 0) throw refuse('ipv4_subnet', `${row!.v4_outside} user address(es) of server ${serverId} lie outside ${ipv4Subnet}; keep a subnet that holds them`);
+    if (ipv6Subnet === null && row!.v6_users > 0) throw refuse('ipv6_subnet', `${row!.v6_users} user(s) of server ${serverId} have IPv6 addresses; keep an IPv6 subnet`);
+    if (row!.v6_outside > 0) throw refuse('ipv6_subnet', `${row!.v6_outside} user address(es) of server ${serverId} lie outside ${ipv6Subnet}; keep a subnet that holds them`);
+    if (row!.own_taken > 0) throw refuse('ipv4_subnet', `the server's own address in the new subnet is a user's address on server ${serverId}`);
   }
 
   /** The server and its node, or 404. */
@@ -177,25 +220,106 @@ export class ServersService {
     return servers.map((server) => ({ server, privateKey: this.box.open(server.privateKeyEnc, serverKeyContext(server.publicKey)) }));
   }
 
-  /** Changes settings the node renders (dns, mtu, …), so the server's generation moves with them. */
-  async update(principal: Principal, id: number, input: UpdateServerDto): Promise<ServerWithNode> {
+  /**
+   * Changes settings the node renders (dns, mtu, listen port, subnets…), so the server's generation
+   * moves with them. A new listen port or subnet is checked against the node's other servers under
+   * the node's row lock (as create does), and new subnets must still hold every user's address.
+   */
+  async update(principal: FleetActor, id: number, input: UpdateServerDto, inTransaction?: InTransaction): Promise<ServerWithNode> {
     const patch = settingsPatch(input);
     const fields = Object.keys(patch);
-    if (fields.length === 0) return this.get(id);
-    await this.dataSource.transaction(async (manager) => {
+    if (fields.length === 0 && !inTransaction) return this.get(id);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        if (patch.listenPort !== undefined || patch.ipv4Subnet !== undefined || patch.ipv6Subnet !== undefined) {
+          const current = await manager.findOneBy(ServerEntity, { id });
+          if (!current) throw new AppError('not_found', `server ${id} does not exist`);
+          // The node's lock first, as create takes it: the same order everywhere cannot deadlock.
+          await manager.findOne(NodeEntity, { where: { id: current.nodeId }, lock: { mode: 'pessimistic_write' } });
+          const placement: NodePlacement = {
+            listenPort: patch.listenPort ?? current.listenPort,
+            ipv4Subnet: patch.ipv4Subnet ?? current.ipv4Subnet,
+            ipv6Subnet: patch.ipv6Subnet !== undefined ? patch.ipv6Subnet : current.ipv6Subnet,
+          };
+          await this.checkNodeConflicts(manager, current.nodeId, placement, id);
+          if (patch.ipv4Subnet !== undefined || patch.ipv6Subnet !== undefined) await this.checkUsersFit(manager, id, placement.ipv4Subnet, placement.ipv6Subnet);
+        }
+        await this.access.bumpGeneration(manager, id);
+        if (fields.length > 0) await manager.update(ServerEntity, { id }, patch);
+        await inTransaction?.(manager, id);
+        await this.audit.record(
+          principal,
+          { action: 'server.update', targetType: 'server', targetId: id, details: { fields: changedFields(input), ...principal.auditDetails } },
+          manager,
+        );
+      });
+    } catch (error) {
+      // The node lock makes this unreachable in practice; the constraint is the last word.
+      if (isUniqueViolation(error, 'server_node_listen_port_key')) {
+        throw new AppError('in_use', `listen_port ${input.listen_port} is already used on this node; choose another port`, [
+          { field: 'listen_port', message: 'is already used by another server on this node' },
+        ]);
+      }
+      throw error;
+    }
+    return this.get(id);
+  }
+
+  /**
+   * Switches the server on (its interface is pushed to the node) or off (its interface leaves the
+   * node; users, keys and settings stay). Each change is a new generation the reconciler converges.
+   * False when it already was so.
+   */
+  async setEnabled(principal: FleetActor, id: number, enabled: boolean): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [rows]: [Array<{ id: string }>, number] = await manager.query('UPDATE server SET enabled = $2 WHERE id = $1 AND enabled <> $2 RETURNING id', [id, enabled]);
+      if (rows.length === 0) {
+        if (!(await manager.existsBy(ServerEntity, { id }))) throw new AppError('not_found', `server ${id} does not exist`);
+        return false;
+      }
       await this.access.bumpGeneration(manager, id);
-      await manager.update(ServerEntity, { id }, patch);
       await this.audit.record(
         principal,
-        { action: 'server.update', targetType: 'server', targetId: id, details: { fields: changedFields(input) } },
+        { action: enabled ? 'server.enable' : 'server.disable', targetType: 'server', targetId: id, details: { ...principal.auditDetails } },
         manager,
       );
+      return true;
     });
+  }
+
+  /**
+   * Gives the server another interface name on its node. The old interface leaves the node (a
+   * removal row the reconciler works off before it pushes the new one, which takes the listen port
+   * over); the new one is created by the next push.
+   */
+  async rename(principal: FleetActor, id: number, newInterface: string): Promise<ServerWithNode> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const current = await manager.findOneBy(ServerEntity, { id });
+        if (!current) throw new AppError('not_found', `server ${id} does not exist`);
+        await manager.findOne(NodeEntity, { where: { id: current.nodeId }, lock: { mode: 'pessimistic_write' } });
+        if (current.interface === newInterface) return;
+        const [taken] = await manager.query('SELECT id FROM server WHERE node_id = $1 AND interface = $2', [current.nodeId, newInterface]);
+        if (taken) throw interfaceTaken(current.nodeId, newInterface, Number(taken.id));
+        await this.removals.cancel(manager, current.nodeId, newInterface);
+        await manager.update(ServerEntity, { id }, { interface: newInterface });
+        await this.removals.record(manager, { id, nodeId: current.nodeId, interface: current.interface });
+        await this.access.bumpGeneration(manager, id);
+        await this.audit.record(
+          principal,
+          { action: 'server.rename', targetType: 'server', targetId: id, details: { from: current.interface, to: newInterface, ...principal.auditDetails } },
+          manager,
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'server_node_interface_key')) throw new AppError('duplicate_name', `interface ${newInterface} is already used on this node; choose another interface name`);
+      throw error;
+    }
     return this.get(id);
   }
 
   /** Deletes a server nobody is assigned; 409 `in_use` while it has assignments. */
-  async delete(principal: Principal, id: number): Promise<void> {
+  async delete(principal: FleetActor, id: number): Promise<void> {
     const inUse = (count: number | null) =>
       new AppError(
         'in_use',
@@ -218,7 +342,7 @@ export class ServersService {
             action: 'server.delete',
             targetType: 'server',
             targetId: id,
-            details: { node_id: server.nodeId, name: server.name, interface: server.interface },
+            details: { node_id: server.nodeId, name: server.name, interface: server.interface, ...principal.auditDetails },
           },
           manager,
         );
@@ -253,11 +377,15 @@ function settingsPatch(input: UpdateServerDto): SettingsPatch {
     patch.forwardPortMax = range.max;
   }
   if (input.reserved_ports !== undefined) patch.reservedPorts = canonicalPorts(input.reserved_ports);
+  if (input.listen_port !== undefined) patch.listenPort = input.listen_port;
+  if (input.ipv4_subnet !== undefined) patch.ipv4Subnet = canonicalSubnet(input.ipv4_subnet);
+  if (input.ipv6_subnet !== undefined) patch.ipv6Subnet = input.ipv6_subnet === null ? null : canonicalSubnet(input.ipv6_subnet);
   return patch;
 }
 
 function changedFields(input: UpdateServerDto): string[] {
-  return (['name', 'location', 'dns', 'mtu', 'endpoint_host', 'port_forward_range', 'reserved_ports'] as const).filter((f) => input[f] !== undefined);
+  const fields = ['name', 'location', 'dns', 'mtu', 'endpoint_host', 'port_forward_range', 'reserved_ports', 'listen_port', 'ipv4_subnet', 'ipv6_subnet'] as const;
+  return fields.filter((f) => input[f] !== undefined);
 }
 
 export function canonicalDns(dns: string[]): string[] {
