@@ -51,4 +51,63 @@ describe('loadConfig', () => {
   it('reports every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });
+
+  describe('SMTP (the WGDashboard API e-mail)', () => {
+    const smtp = {
+      SMTP_HOST: 'smtp.example.com',
+      SMTP_PORT: '587',
+      SMTP_USERNAME: 'mailer',
+      SMTP_PASSWORD: 'hunter2 with spaces',
+      SMTP_FROM: 'wgfleet@example.com',
+      SMTP_ENCRYPTION: 'STARTTLS',
+    };
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+
+    it('is off when no SMTP variable is set', () => {
+      const config = loadConfig({});
+      expect([config.SMTP_HOST, config.SMTP_PORT, config.SMTP_USERNAME, config.SMTP_PASSWORD, config.SMTP_FROM, config.SMTP_ENCRYPTION]).toEqual(
+        [undefined, undefined, undefined, undefined, undefined, undefined],
+      );
+    });
+
+    it('keeps a complete account, the port as a number', () => {
+      expect(loadConfig(smtp)).toMatchObject({ ...smtp, SMTP_PORT: 587 });
+    });
+
+    it.each(['TLS', 'NONE'])('accepts SMTP_ENCRYPTION=%s', (encryption) => {
+      expect(loadConfig({ ...smtp, SMTP_ENCRYPTION: encryption }).SMTP_ENCRYPTION).toBe(encryption);
+    });
+
+    it.each([
+      ['SMTP_HOST', 'smtp example com'],
+      ['SMTP_PORT', '0'],
+      ['SMTP_PORT', '65536'],
+      ['SMTP_PORT', 'smtp'],
+      ['SMTP_USERNAME', 'a\nb'],
+      ['SMTP_FROM', 'Mailer <wgfleet@example.com>'],
+      ['SMTP_FROM', 'wgfleet'],
+      ['SMTP_ENCRYPTION', 'starttls'],
+      ['SMTP_ENCRYPTION', 'SSL'],
+    ])('refuses %s=%j naming the variable', (name, value) => {
+      const problems = problemsOf({ ...smtp, [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(name);
+      expect(problems[0]).toContain(JSON.stringify(value));
+    });
+
+    it('refuses a partial account, naming each missing variable and never echoing the password', () => {
+      const problems = problemsOf({ SMTP_HOST: 'smtp.example.com', SMTP_PASSWORD: 'hunter2' });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['SMTP_ENCRYPTION', 'SMTP_FROM', 'SMTP_PORT', 'SMTP_USERNAME']);
+      for (const problem of problems) expect(problem).toContain('must be set as well');
+      expect(problems.join('\n')).not.toContain('hunter2');
+    });
+  });
 });

@@ -1,11 +1,25 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** The SMTP account the WGDashboard API's e-mail uses (upstream's `[Email]` section): all of them, or none. */
+export const SMTP_VARIABLES = ['SMTP_HOST', 'SMTP_PORT', 'SMTP_USERNAME', 'SMTP_PASSWORD', 'SMTP_FROM', 'SMTP_ENCRYPTION'] as const;
+export const SMTP_ENCRYPTIONS = ['STARTTLS', 'TLS', 'NONE'] as const;
+export type SmtpEncryption = (typeof SMTP_ENCRYPTIONS)[number];
+
+/**
+ * Upstream sends only when every field is set (notes §2.49); a partial set is a mistake worth
+ * stopping the start for, rather than an e-mail feature that silently says "not configured".
+ */
+const SmtpField = (): PropertyDecorator => (target, property) => {
+  ValidateIf((config: AppConfig) => SMTP_VARIABLES.some((name) => config[name] !== undefined))(target, property);
+  IsDefined({ message: `must be set as well: e-mail needs all of ${SMTP_VARIABLES.join(', ')}, or none` })(target, property);
+};
 
 /**
  * Every setting wgfleet reads from the environment, validated once at boot. Nothing else reads
@@ -108,6 +122,36 @@ export class AppConfig {
   @Min(1024, { message: 'must be an integer between 1024 and 10485760' })
   @Max(10 * 1024 * 1024, { message: 'must be an integer between 1024 and 10485760' })
   BODY_LIMIT_BYTES = 64 * 1024;
+
+  @SmtpField()
+  @Matches(/^[A-Za-z0-9._:-]{1,253}$/, { message: 'must be a host name or an IP address' })
+  SMTP_HOST?: string;
+
+  @SmtpField()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1 and 65535' })
+  @Min(1, { message: 'must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'must be an integer between 1 and 65535' })
+  SMTP_PORT?: number;
+
+  @SmtpField()
+  @Matches(/^[^\r\n]+$/, { message: 'must be one line' })
+  SMTP_USERNAME?: string;
+
+  /** Never given a format rule: a refused value would be echoed in the start-up error. */
+  @SmtpField()
+  @IsString()
+  SMTP_PASSWORD?: string;
+
+  /** The envelope sender and From header (upstream's `send_from`, 4.2.2+): a bare address. */
+  @SmtpField()
+  @Matches(/^[^\s@<>",;]+@[^\s@<>",;]+$/, { message: 'must be an e-mail address such as wgfleet@example.com' })
+  SMTP_FROM?: string;
+
+  /** STARTTLS (required upgrade, usually port 587), TLS (implicit, usually 465) or NONE (plain, no upgrade). */
+  @SmtpField()
+  @IsIn(SMTP_ENCRYPTIONS, { message: `must be one of ${SMTP_ENCRYPTIONS.join(', ')}` })
+  SMTP_ENCRYPTION?: SmtpEncryption;
 }
 
 export class ConfigError extends Error {
@@ -119,7 +163,7 @@ export class ConfigError extends Error {
 
 /** Reads only the variables AppConfig declares; empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY');
+  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY', ...SMTP_VARIABLES);
   const given: Record<string, string> = {};
   for (const name of declared) {
     const value = env[name];
