@@ -109,7 +109,8 @@ export interface LiveFieldsDto {
 
 export interface UserDto extends LiveFieldsDto {
   id: number;
-  assignment_id: number;
+  /** Null for an operator's peer (WGDashboard), which only the admin's view of a server shows. */
+  assignment_id: number | null;
   client_name: string;
   client_ip: string;
   client_ipv6: string | null;

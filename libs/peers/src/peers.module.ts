@@ -4,6 +4,7 @@ import { AccountsModule } from '@wgfleet/accounts';
 import { IdempotencyModule } from '@wgfleet/idempotency';
 import { ServersModule } from '@wgfleet/servers';
 import { CustomerServersController } from './customer-servers.controller.js';
+import { OperatorPeers } from './operator-peers.service.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
 import { ServerListCache } from './server-list-cache.js';
@@ -14,7 +15,7 @@ import { UsersController } from './users.controller.js';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), AccountsModule, ServersModule, IdempotencyModule],
   controllers: [CustomerServersController, UsersController],
-  providers: [PeersService, PeerTelemetry, ServerListCache, ServerListFastPath],
-  exports: [PeersService, PeerTelemetry, ServerListFastPath],
+  providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath],
+  exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath],
 })
 export class PeersModule {}

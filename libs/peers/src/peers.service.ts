@@ -5,9 +5,11 @@ import { AuditService } from '@wgfleet/audit';
 import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
 import { FleetAccess, ServerEntity, type AssignmentContext } from '@wgfleet/servers';
-import { clientAddressRange, formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
+import { formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
 import { DEFAULT_ALLOWED_IPS, DEFAULT_KEEPALIVE, type CreateUserDto, type ListUsersQueryDto } from './peers.dto.js';
+import { lowestFreeAddress } from './lowest-free-address.js';
 import { PeerTelemetry } from './peer-telemetry.js';
+import { presharedKeyContext, privateKeyContext } from './user-key-contexts.js';
 import { UserEntity } from './user.entity.js';
 
 /** A peer as the reconciler pushes it: AllowedIPs on the server are the user's own /32 and /128. */
@@ -17,6 +19,15 @@ export interface DesiredPeer {
   presharedKey: string | null;
   ipv4: string;
   ipv6: string | null;
+  /** Networks routed to the peer beyond its own addresses (an operator's peer may have some). */
+  routedIps: string[];
+}
+
+/** A user some tenant owns through an assignment (every user the portal's routes act on). */
+export type TenantUser = UserEntity & { assignmentId: number };
+
+export function isTenantUser(user: UserEntity): user is TenantUser {
+  return user.assignmentId !== null;
 }
 
 /** The keys a response may show: the private key only while the portal keeps one. */
@@ -25,8 +36,6 @@ export interface UserSecrets {
   presharedKey: string | null;
 }
 
-const privateKeyContext = (user: Pick<UserEntity, 'serverId' | 'publicKey'>) => `wg_user.private_key:${user.serverId}:${user.publicKey}`;
-const presharedKeyContext = (user: Pick<UserEntity, 'serverId' | 'publicKey'>) => `wg_user.preshared_key:${user.serverId}:${user.publicKey}`;
 
 /** WireGuard users (peers): the desired state of who may connect to which server. */
 @Injectable()
@@ -40,10 +49,16 @@ export class PeersService {
     private readonly telemetry: PeerTelemetry,
   ) {}
 
-  /** The user and where it lives; 404 when missing, 403 when it is not the caller's to act on. */
-  async resolveUser(principal: Principal, userId: number): Promise<{ user: UserEntity; context: AssignmentContext }> {
+  /**
+   * The user and where it lives; 404 when missing, 403 when it is not the caller's to act on. An
+   * operator's peer belongs to no tenant: the portal's user routes never act on it.
+   */
+  async resolveUser(principal: Principal, userId: number): Promise<{ user: TenantUser; context: AssignmentContext }> {
     const user = await this.users.findOneBy({ id: userId });
     if (!user) throw new AppError('not_found', `user ${userId} does not exist`);
+    if (!isTenantUser(user)) {
+      throw new AppError('forbidden', `user ${userId} is an operator's peer, managed through the WGDashboard API, not the portal`);
+    }
     const context = await this.access.resolveAssignmentOf(principal, user.assignmentId, `user ${userId}`);
     return { user, context };
   }
@@ -185,18 +200,19 @@ export class PeersService {
 
   /**
    * The peers the server's node must hold, for the reconciler: every user of the server except
-   * those of a suspended account or of a suspended reseller's customer, preshared keys opened.
-   * Call inside the reconciler's read-only snapshot transaction.
+   * restricted ones and those of a suspended account or of a suspended reseller's customer (an
+   * operator's peer has no account), preshared keys opened. Call inside the reconciler's read-only
+   * snapshot transaction.
    */
   async desiredPeersOf(manager: EntityManager, serverId: number): Promise<DesiredPeer[]> {
-    const rows: Array<{ id: string; public_key: string; preshared_key_enc: Buffer | null; ipv4: string; ipv6: string | null }> =
+    const rows: Array<{ id: string; public_key: string; preshared_key_enc: Buffer | null; ipv4: string; ipv6: string | null; routed_ips: string[] }> =
       await manager.query(
-        `SELECT u.id, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6
+        `SELECT u.id, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6, u.routed_ips::text[] AS routed_ips
            FROM wg_user u
-           JOIN assignment a ON a.id = u.assignment_id
-           JOIN account acc ON acc.id = a.account_id
+           LEFT JOIN assignment a ON a.id = u.assignment_id
+           LEFT JOIN account acc ON acc.id = a.account_id
            LEFT JOIN account parent ON parent.id = acc.parent_id
-          WHERE u.server_id = $1 AND acc.suspended_at IS NULL AND parent.suspended_at IS NULL
+          WHERE u.server_id = $1 AND u.restricted_at IS NULL AND acc.suspended_at IS NULL AND parent.suspended_at IS NULL
           ORDER BY u.id`,
         [serverId],
       );
@@ -208,6 +224,7 @@ export class PeersService {
         presharedKey: row.preshared_key_enc ? this.box.open(row.preshared_key_enc, presharedKeyContext(user)) : null,
         ipv4: row.ipv4,
         ipv6: row.ipv6,
+        routedIps: row.routed_ips,
       };
     });
   }
@@ -256,33 +273,6 @@ export class PeersService {
     if (server.ipv6Subnet === null) return { ipv4, ipv6: null };
     return { ipv4, ipv6: await lowestFreeAddress(manager, server.id, 'ipv6', server.ipv6Subnet) };
   }
-}
-
-/**
- * The lowest client address of `subnet` that no user of the server holds, found where the addresses
- * are: the first gap in the server's (server_id, ip) unique index, read in order until that gap
- * (perf-ceilings §5, B3), instead of every address loaded and scanned here. The range and its rules
- * (not the network, broadcast or server address) are the core's. Callers hold the server row lock.
- */
-async function lowestFreeAddress(manager: EntityManager, serverId: number, column: 'ipv4' | 'ipv6', subnet: string): Promise<string> {
-  const range = clientAddressRange(subnet);
-  const family = column === 'ipv4' ? 'IPv4' : 'IPv6';
-  if (range === null) throw new AppError('server_full', `the server has no free ${family} address: ${subnet} has no room for clients`);
-  const rows: Array<{ address: string }> = await manager.query(
-    `SELECT host(candidate) AS address FROM (
-        SELECT $2::inet AS candidate WHERE NOT EXISTS (SELECT 1 FROM wg_user WHERE server_id = $1 AND ${column} = $2::inet)
-        UNION ALL
-        (SELECT ip + 1 FROM (
-            SELECT ${column} AS ip, lead(${column}) OVER (ORDER BY ${column}) AS next
-              FROM wg_user WHERE server_id = $1 AND ${column} >= $2::inet AND ${column} <= $3::inet) used
-          WHERE next IS NULL OR next <> ip + 1
-          ORDER BY ip LIMIT 1)
-      ) free WHERE candidate <= $3::inet ORDER BY candidate LIMIT 1`,
-    [serverId, range.first, range.last],
-  );
-  if (rows.length === 0) throw new AppError('server_full', `the server has no free ${family} address: ${range.exhaustedMessage}`);
-  // The core's spelling of the address (RFC 5952 for IPv6), as everywhere else.
-  return formatIp(parseIp(rows[0]!.address, column));
 }
 
 function duplicateName(name: string): AppError {

@@ -12,9 +12,11 @@ export class UserEntity {
   @Column('bigint', { transformer: bigintId })
   serverId: number;
 
-  @Column('bigint', { transformer: bigintId })
-  assignmentId: number;
+  /** Null for an operator's peer (made through the WGDashboard API): no tenant owns it. */
+  @Column('bigint', { transformer: bigintId, nullable: true })
+  assignmentId: number | null;
 
+  /** A tenant's users follow the portal's slug rule; an operator's peers are named freely. */
   @Column('text')
   clientName: string;
 
@@ -44,6 +46,14 @@ export class UserEntity {
 
   @Column('integer')
   persistentKeepalive: number;
+
+  /** Networks routed to the peer beyond its own /32 and /128 (on the server side). */
+  @Column('cidr', { array: true, default: () => "'{}'" })
+  routedIps: string[];
+
+  /** Set while the peer is kept off its node; its keys and addresses stay here for when it is allowed again. */
+  @Column('timestamptz', { nullable: true })
+  restrictedAt: Date | null;
 
   @Column('text')
   state: ProvisioningState;

@@ -4,7 +4,7 @@ import { DataSource, MoreThan, type EntityManager, type Repository } from 'typeo
 import { AuditService } from '@wgfleet/audit';
 import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
-import { PeersService, UserEntity } from '@wgfleet/peers';
+import { PeersService, UserEntity, type TenantUser } from '@wgfleet/peers';
 import { FleetAccess, NodeEntity, ServerEntity } from '@wgfleet/servers';
 import { PortClaimEntity, PortForwardEntity, type ForwardProtocol } from './port-forward.entity.js';
 
@@ -69,7 +69,7 @@ export class PortForwardsService {
   private async createInTransaction(
     manager: EntityManager,
     principal: Principal,
-    user: UserEntity,
+    user: TenantUser,
     serverId: number,
     input: CreatePortForwardInput,
   ): Promise<PortForwardEntity> {
@@ -86,12 +86,12 @@ export class PortForwardsService {
 
     const assignment = await manager.query(
       'SELECT max_port_forwards FROM assignment WHERE id = $1',
-      [current.assignmentId],
+      [user.assignmentId],
     ) as Array<{ max_port_forwards: number | null }>;
     const max = assignment[0]?.max_port_forwards ?? null;
     if (max !== null) {
-      const used = await this.countForwards(manager, current.assignmentId);
-      const delegated = (await this.access.delegatedQuota(manager, current.assignmentId)).portForwards;
+      const used = await this.countForwards(manager, user.assignmentId);
+      const delegated = (await this.access.delegatedQuota(manager, user.assignmentId)).portForwards;
       if (used + delegated >= max) {
         throw new AppError(
           'quota_exceeded',
@@ -117,7 +117,7 @@ export class PortForwardsService {
     const forward = await manager.save(
       manager.create(PortForwardEntity, {
         userId: current.id,
-        assignmentId: current.assignmentId,
+        assignmentId: user.assignmentId,
         serverId,
         publicIp,
         externalPort,
@@ -145,7 +145,7 @@ export class PortForwardsService {
         action: 'port_forward.create',
         targetType: 'port_forward',
         targetId: forward.id,
-        details: { user_id: current.id, assignment_id: current.assignmentId, external_port: externalPort, protocol: input.protocol },
+        details: { user_id: current.id, assignment_id: user.assignmentId, external_port: externalPort, protocol: input.protocol },
       },
       manager,
     );
