@@ -22,6 +22,10 @@ export interface PeerTraffic {
   rxTotal: number;
   txTotal: number;
   latestHandshakeAt: Date | null;
+  /** The peer's endpoint at the last poll that saw it. */
+  endpoint: string | null;
+  /** Whether any poll has seen the peer on its node. */
+  seen: boolean;
 }
 
 interface PeerStatusRow {
@@ -69,22 +73,33 @@ export class PeerTelemetry {
   }
 
   /**
-   * Every user of each server, oldest first, with its traffic split as WGDashboard keeps it: what the
-   * node's counters say now (`rxRaw`) and the cumulative total across interface restarts (`rxTotal`),
-   * in bytes, and the last handshake. Users never polled read zeros.
+   * The users of each server, oldest first — the active ones, or with `all` the restricted ones
+   * too — with their traffic split as WGDashboard keeps it: what the node's counters say now
+   * (`rxRaw`) and the cumulative total across interface restarts (`rxTotal`), in bytes, and the last
+   * handshake. Users never polled read zeros.
    */
-  async trafficByServer(serverIds: number[]): Promise<Map<number, PeerTraffic[]>> {
+  async trafficByServer(serverIds: number[], scope: 'active' | 'all' = 'active'): Promise<Map<number, PeerTraffic[]>> {
     const byServer = new Map<number, PeerTraffic[]>(serverIds.map((id) => [id, []]));
     if (serverIds.length === 0) return byServer;
-    const rows: Array<{ server_id: string; user_id: string; rx_raw: string; tx_raw: string; rx_total: string; tx_total: string; latest_handshake_at: Date | null }> =
-      await this.dataSource.query(
-        `SELECT u.server_id, u.id AS user_id, coalesce(p.rx_last_raw, 0) AS rx_raw, coalesce(p.tx_last_raw, 0) AS tx_raw,
-                coalesce(p.rx_total, 0) AS rx_total, coalesce(p.tx_total, 0) AS tx_total, p.latest_handshake_at
-           FROM wg_user u LEFT JOIN peer_status p ON p.user_id = u.id
-          WHERE u.server_id = ANY($1::bigint[])
-          ORDER BY u.server_id, u.id`,
-        [serverIds],
-      );
+    const rows: Array<{
+      server_id: string;
+      user_id: string;
+      rx_raw: string;
+      tx_raw: string;
+      rx_total: string;
+      tx_total: string;
+      latest_handshake_at: Date | null;
+      endpoint: string | null;
+      seen: boolean;
+    }> = await this.dataSource.query(
+      `SELECT u.server_id, u.id AS user_id, coalesce(p.rx_last_raw, 0) AS rx_raw, coalesce(p.tx_last_raw, 0) AS tx_raw,
+              coalesce(p.rx_total, 0) AS rx_total, coalesce(p.tx_total, 0) AS tx_total, p.latest_handshake_at, p.endpoint,
+              p.user_id IS NOT NULL AS seen
+         FROM wg_user u LEFT JOIN peer_status p ON p.user_id = u.id
+        WHERE u.server_id = ANY($1::bigint[]) AND ($2 OR u.restricted_at IS NULL)
+        ORDER BY u.server_id, u.id`,
+      [serverIds, scope === 'all'],
+    );
     for (const row of rows) {
       byServer.get(Number(row.server_id))!.push({
         userId: Number(row.user_id),
@@ -93,6 +108,8 @@ export class PeerTelemetry {
         rxTotal: Number(row.rx_total),
         txTotal: Number(row.tx_total),
         latestHandshakeAt: row.latest_handshake_at,
+        endpoint: row.endpoint,
+        seen: row.seen,
       });
     }
     return byServer;
