@@ -7,10 +7,10 @@ export {
   publicKeyFromPrivate,
   type WgKeyPair,
 } from './keys.js';
-export { formatIp, parseIp, type IpAddress, type IpVersion } from './ip-address.js';
+export { ADDRESS_BITS, formatIp, parseIp, tryParseIp, type IpAddress, type IpVersion } from './ip-address.js';
 export { ipv4ToNumber, numberToIpv4 } from './ipv4.js';
 export { bigIntToIpv6, ipv6ToBigInt } from './ipv6.js';
-export { cidrContains, cidrSize, parseCidr, type Cidr } from './cidr.js';
+export { cidrContains, cidrSize, parseCidr, tryParseInterfaceAddress, type Cidr, type PrefixedAddress } from './cidr.js';
 export { isValidCidr, isValidInterfaceName, isValidIp, isValidPort } from './validators.js';
 export { formatEndpoint, isValidEndpoint, isValidHostname, tryParseEndpoint, type Endpoint } from './endpoint.js';
 export { allocateAddress, clientAddressRange, serverAddress, type AllocationResult, type ClientAddressRange } from './address-pool.js';
