@@ -8,16 +8,20 @@ import { AdminWgdKeysController } from './admin-wgd-keys.controller.js';
 import { ConfigurationsController } from './configurations.controller.js';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller.js';
 import { DashboardInfoController } from './dashboard-info.controller.js';
+import { DashboardSettingsController } from './settings/dashboard-settings.controller.js';
+import { LocaleController } from './settings/locale.controller.js';
+import { WgdSettingEntity } from './settings/wgd-setting.entity.js';
+import { WgdSettings } from './settings/wgd-settings.service.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 import { WgdApiKeys } from './wgd-api-keys.service.js';
 import { WgdConfigurations } from './wgd-configurations.service.js';
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController],
-  providers: [WgdApiKeys, WgdConfigurations],
-  exports: [WgdApiKeys],
+  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdSettingEntity]), ServersModule, PeersModule, AuditModule],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController],
+  providers: [WgdApiKeys, WgdConfigurations, WgdSettings],
+  exports: [WgdApiKeys, WgdSettings],
 })
 class WgdashboardRoutesModule {}
 
