@@ -25,6 +25,24 @@ const CASES = [
   'newDashboardAPIKey-missing',
   'newDashboardAPIKey-bad-date',
   'deleteDashboardAPIKey-unknown',
+  // Dashboard settings: the fixture node's own settings, and the open locale routes (the translations are not shipped, so zh-cn is not replayed).
+  'getDashboardConfiguration-no-key',
+  'getDashboardUpdate-offline-key',
+  'updateDashboardConfigurationItem-invalid-request',
+  'updateDashboardConfigurationItem-hidden-key',
+  'updateDashboardConfigurationItem-unknown-section',
+  'updateDashboardConfigurationItem-unknown-key',
+  'updateDashboardConfigurationItem-bad-dns',
+  'updateDashboardConfigurationItem-bad-endpoint-allowed-ip',
+  'updateDashboardConfigurationItem-bool',
+  'updateDashboardConfigurationItem-dns-restore',
+  'updateDashboardConfigurationItem-theme-light',
+  'updateDashboardConfigurationItem-theme-dark',
+  'locale-available-no-key',
+  'locale-no-key',
+  'locale-update-missing-no-key',
+  'locale-update-en-no-key',
+  'locale-update-unknown-no-key',
 ];
 
 describe('WGDashboard API: recorded answers of the real 4.2.5, replayed', () => {
