@@ -156,15 +156,30 @@ export class PeersService {
 
   /** The keys kept for a user, decrypted (for the user's own config). */
   async secretsOf(user: UserEntity): Promise<UserSecrets> {
-    const row = await this.users
+    return (await this.secretsOfUsers([user])).get(user.id) ?? { privateKey: null, presharedKey: null };
+  }
+
+  /** The keys kept for each of these users, decrypted, in one query. */
+  async secretsOfUsers(users: UserEntity[]): Promise<Map<number, UserSecrets>> {
+    if (users.length === 0) return new Map();
+    const rows = await this.users
       .createQueryBuilder('u')
       .select(['u.id', 'u.privateKeyEnc', 'u.presharedKeyEnc'])
-      .where('u.id = :id', { id: user.id })
-      .getOne();
-    return {
-      privateKey: row?.privateKeyEnc ? this.box.open(row.privateKeyEnc, privateKeyContext(user)) : null,
-      presharedKey: row?.presharedKeyEnc ? this.box.open(row.presharedKeyEnc, presharedKeyContext(user)) : null,
-    };
+      .where('u.id IN (:...ids)', { ids: users.map((user) => user.id) })
+      .getMany();
+    const sealed = new Map(rows.map((row) => [row.id, row]));
+    return new Map(
+      users.map((user) => {
+        const row = sealed.get(user.id);
+        return [
+          user.id,
+          {
+            privateKey: row?.privateKeyEnc ? this.box.open(row.privateKeyEnc, privateKeyContext(user)) : null,
+            presharedKey: row?.presharedKeyEnc ? this.box.open(row.presharedKeyEnc, presharedKeyContext(user)) : null,
+          },
+        ];
+      }),
+    );
   }
 
   /** One page of an assignment's users, filtered; `online` reads the latest poll (none yet: all offline). */

@@ -2,10 +2,11 @@ import { Body, Controller, Get, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { WgdRequest } from './wgd-auth.guard.js';
 import { toWgdApiKey } from './wgd-api-key-view.js';
-import { WgdApiKeys, type WgdAuditActor } from './wgd-api-keys.service.js';
+import { WgdApiKeys } from './wgd-api-keys.service.js';
 import { parseLocalDateTime, strptimeMismatch } from './python-time.js';
 import { pythonTruthy } from './python-truthy.js';
 import { wgdFail, WgdHttpError, wgdOk, type WgdResult } from './wgd-result.js';
+import { actorOf, asObject } from './wgd-request.js';
 import { WgdPost, WgdRoutes } from './wgd-routes.decorator.js';
 
 /** The node's WGDashboard keys, managed by their own holders (notes §2.31-2.33). */
@@ -48,15 +49,6 @@ export class DashboardApiKeysController {
     if (!(await this.keys.expire(actorOf(request), nodeId, key))) throw new WgdHttpError(404, 'API Key does not exist');
     return wgdOk((await this.keys.active(nodeId)).map((record) => toWgdApiKey(record)));
   }
-}
-
-function actorOf(request: WgdRequest): WgdAuditActor {
-  return { accountId: null, apiKeyId: null, sourceIp: request.ip, wgdKeyId: request.wgdGrant!.keyId };
-}
-
-/** A JSON body that is not an object (upstream: a 500) reads as an empty one: every field is missing. */
-function asObject(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
 
 function pythonTypeName(value: unknown): string {

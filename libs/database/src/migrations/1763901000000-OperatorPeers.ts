@@ -11,8 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   with its keys and addresses, so allowing it again restores it exactly.
  * - `routed_ips`: networks routed to the peer beyond its own /32 and /128 (WGDashboard's
  *   `allowed_ip` may list more than one address).
- * - `wgd_peer`: the WGDashboard-only settings of a peer (owned by the WGDashboard module), kept as
- *   typed so its answers stay byte for byte.
+ * - `wgd_peer`: the WGDashboard-only settings of a peer (owned by the WGDashboard module): its MTU
+ *   and remote endpoint, and DNS and endpoint_allowed_ip exactly as typed (wg_user holds them parsed),
+ *   so its answers stay byte for byte.
  */
 export class OperatorPeers1763901000000 implements MigrationInterface {
   name = 'OperatorPeers1763901000000';
@@ -33,7 +34,6 @@ export class OperatorPeers1763901000000 implements MigrationInterface {
         dns                 text NOT NULL,
         endpoint_allowed_ip text NOT NULL,
         mtu                 integer NOT NULL CHECK (mtu BETWEEN 0 AND 1460),
-        keepalive           integer NOT NULL CHECK (keepalive >= 0),
         remote_endpoint     text NOT NULL
       )`);
   }

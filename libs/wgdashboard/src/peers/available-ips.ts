@@ -1,4 +1,4 @@
-import { ADDRESS_BITS, formatIp, tryParseInterfaceAddress, type IpAddress } from '@wgfleet/wireguard';
+import { ADDRESS_BITS, formatIp, parseCidr, tryParseInterfaceAddress, tryParseIp, type Cidr, type IpAddress } from '@wgfleet/wireguard';
 
 /** One `Address` item of a configuration, as written (`10.0.0.1/24`), read as Python's `ip_network(strict=False)`. */
 export interface AddressPool {
@@ -62,6 +62,23 @@ export function freeCount(pool: AddressPool, used: ReadonlySet<string>): bigint 
     if (Number(entryVersion) === version && BigInt(value) >> hostBits === pool.network >> hostBits) inside++;
   }
   return (1n << hostBits) - inside;
+}
+
+/** Whether a network (or host) lies inside the pool's subnet, as Python's `subnet_of`. */
+export function poolContains(pool: AddressPool, network: Pick<Cidr, 'version' | 'network' | 'prefix'>): boolean {
+  if (network.version !== pool.own.version || network.prefix < pool.prefix) return false;
+  const hostBits = BigInt(ADDRESS_BITS[pool.own.version] - pool.prefix);
+  return network.network >> hostBits === pool.network >> hostBits;
+}
+
+/** Python's strict `ip_network`: a network without host bits, or a bare address (as /32 or /128); null otherwise. */
+export function tryParseNetwork(text: string): Cidr | null {
+  const ip = tryParseIp(text);
+  try {
+    return parseCidr(ip === null ? text : `${text}/${ADDRESS_BITS[ip.version]}`);
+  } catch {
+    return null;
+  }
 }
 
 function key(ip: IpAddress): string {

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AuditActor } from '@wgfleet/audit';
+import { AppError } from '@wgfleet/core';
+import { OperatorPeers, type UserEntity } from '@wgfleet/peers';
+import type { PlannedPeer } from './add-peers-plan.js';
+import { WgdPeerEntity } from './wgd-peer.entity.js';
+import type { WgdConfigurationRef, WgdPeerRecord } from './wgd-peers.service.js';
+
+/** A peer's settings after updatePeerSettings, already checked (notes §2.18). */
+export interface PeerSettingsChange {
+  name: string;
+  privateKey: string | null;
+  presharedKey: string | null;
+  ipv4: string;
+  ipv6: string | null;
+  routedIps: string[];
+  dns: string;
+  endpointAllowedIp: string;
+  mtu: number;
+  keepalive: number;
+}
+
+/** Settled outcomes of a write: the failure as a message the caller answers with. */
+export type WriteOutcome<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * What WGDashboard does to peers, written through the peers module's OperatorPeers (one
+ * transaction each, the server's generation bumped, so the reconciler pushes it) with this
+ * module's `wgd_peer` row in the same transaction.
+ */
+@Injectable()
+export class WgdPeerActions {
+  constructor(private readonly operatorPeers: OperatorPeers) {}
+
+  async add(actor: AuditActor, configuration: WgdConfigurationRef, peers: PlannedPeer[]): Promise<WriteOutcome<UserEntity[]>> {
+    return settle(() =>
+      this.operatorPeers.create(
+        actor,
+        configuration.server.id,
+        peers.map((peer) => ({
+          name: peer.name,
+          publicKey: peer.publicKey,
+          privateKey: peer.privateKey,
+          presharedKey: peer.presharedKey,
+          ipv4: peer.ipv4,
+          ipv6: peer.ipv6,
+          routedIps: peer.routedIps,
+          dns: splitList(peer.dns),
+          allowedIps: splitList(peer.endpointAllowedIp),
+          persistentKeepalive: peer.keepalive,
+        })),
+        async (manager, users) => {
+          await manager.insert(
+            WgdPeerEntity,
+            users.map((user, index) => extraRow(user.id, peers[index]!)),
+          );
+        },
+      ),
+    );
+  }
+
+  async update(actor: AuditActor, configuration: WgdConfigurationRef, record: WgdPeerRecord, change: PeerSettingsChange): Promise<WriteOutcome<UserEntity | null>> {
+    return settle(() =>
+      this.operatorPeers.update(
+        actor,
+        configuration.server.id,
+        record.user.id,
+        {
+          name: change.name,
+          privateKey: change.privateKey,
+          presharedKey: change.presharedKey,
+          ipv4: change.ipv4,
+          ipv6: change.ipv6,
+          routedIps: change.routedIps,
+          dns: splitList(change.dns),
+          allowedIps: splitList(change.endpointAllowedIp),
+          persistentKeepalive: change.keepalive,
+        },
+        async (manager: EntityManager, user) => {
+          await manager.upsert(WgdPeerEntity, extraRow(user.id, { ...change, remoteEndpoint: record.source.remoteEndpoint }), ['userId']);
+        },
+      ),
+    );
+  }
+
+  async restrict(actor: AuditActor, configuration: WgdConfigurationRef, records: WgdPeerRecord[]): Promise<number[]> {
+    return this.operatorPeers.setRestricted(actor, configuration.server.id, records.map((record) => record.user.id), true);
+  }
+
+  async allow(actor: AuditActor, configuration: WgdConfigurationRef, records: WgdPeerRecord[]): Promise<number[]> {
+    return this.operatorPeers.setRestricted(actor, configuration.server.id, records.map((record) => record.user.id), false);
+  }
+
+  async delete(actor: AuditActor, configuration: WgdConfigurationRef, records: WgdPeerRecord[]): Promise<number[]> {
+    return this.operatorPeers.delete(actor, configuration.server.id, records.map((record) => record.user.id));
+  }
+}
+
+function extraRow(userId: number, peer: Pick<PlannedPeer, 'dns' | 'endpointAllowedIp' | 'mtu' | 'remoteEndpoint'>): WgdPeerEntity {
+  return { userId, dns: peer.dns, endpointAllowedIp: peer.endpointAllowedIp, mtu: peer.mtu, remoteEndpoint: peer.remoteEndpoint };
+}
+
+/** `"1.1.1.1, 8.8.8.8"` → the items wgfleet's own columns hold (the typed text stays in wgd_peer). */
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** A refusal of the peers module (a taken address, a race) becomes the message the caller answers with. */
+async function settle<T>(write: () => Promise<T>): Promise<WriteOutcome<T>> {
+  try {
+    return { ok: true, value: await write() };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
