@@ -8,6 +8,8 @@ import { AdminWgdKeysController } from './admin-wgd-keys.controller.js';
 import { ConfigurationsController } from './configurations.controller.js';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller.js';
 import { DashboardInfoController } from './dashboard-info.controller.js';
+import { EmailController } from './email/email.controller.js';
+import { EMAIL_PROVIDERS } from './email/email-providers.js';
 import { DashboardSettingsController } from './settings/dashboard-settings.controller.js';
 import { LocaleController } from './settings/locale.controller.js';
 import { WgdSettingEntity } from './settings/wgd-setting.entity.js';
@@ -19,8 +21,8 @@ import { WgdConfigurations } from './wgd-configurations.service.js';
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
   imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdSettingEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController],
-  providers: [WgdApiKeys, WgdConfigurations, WgdSettings],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController],
+  providers: [WgdApiKeys, WgdConfigurations, WgdSettings, ...EMAIL_PROVIDERS],
   exports: [WgdApiKeys, WgdSettings],
 })
 class WgdashboardRoutesModule {}
