@@ -43,6 +43,12 @@ const CASES = [
   'locale-update-missing-no-key',
   'locale-update-en-no-key',
   'locale-update-unknown-no-key',
+  // E-mail, with no SMTP_* set (as the recorder had no [Email] settings) and without naming a peer.
+  'email-ready',
+  'email-send-missing-receiver',
+  'email-send-not-configured',
+  'email-previewBody-empty',
+  'email-previewBody-missing-peer',
 ];
 
 describe('WGDashboard API: recorded answers of the real 4.2.5, replayed', () => {
