@@ -42,7 +42,7 @@ export class WgdPeers {
   constructor(
     @InjectRepository(WgdPeerEntity) private readonly extras: Repository<WgdPeerEntity>,
     private readonly servers: ServersService,
-    private readonly configurations: WgdConfigurations,
+    private readonly configurationObjects: WgdConfigurations,
     private readonly operatorPeers: OperatorPeers,
     private readonly peers: PeersService,
     private readonly telemetry: PeerTelemetry,
@@ -52,10 +52,16 @@ export class WgdPeers {
   /** The node's configuration of that name, or null. */
   async configuration(nodeId: number, name: unknown): Promise<WgdConfigurationRef | null> {
     if (typeof name !== 'string' || name === '') return null;
-    const found = (await this.servers.onNodeWithPrivateKeys(nodeId)).find(({ server }) => server.interface === name);
-    if (!found) return null;
-    const json = (await this.configurations.list(nodeId)).find((configuration) => configuration.Name === name);
-    return json ? { nodeId, server: found.server, json } : null;
+    return (await this.configurations(nodeId)).find((configuration) => configuration.server.interface === name) ?? null;
+  }
+
+  /** Every configuration of the node, in upstream's listing order. */
+  async configurations(nodeId: number): Promise<WgdConfigurationRef[]> {
+    const [servers, objects] = await Promise.all([this.servers.onNodeWithPrivateKeys(nodeId), this.configurationObjects.list(nodeId)]);
+    return objects.flatMap((json) => {
+      const found = servers.find(({ server }) => server.interface === json.Name);
+      return found ? [{ nodeId, server: found.server, json }] : [];
+    });
   }
 
   /** The configuration's peers, oldest first, restricted ones included (`source.restricted`). */
