@@ -5,6 +5,7 @@ export {
   NodeDriver,
   NodeUnreachableError,
   type DesiredServerState,
+  type InterfaceCounterSamples,
   type NodeTarget,
 } from './node-driver.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';

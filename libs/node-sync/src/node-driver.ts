@@ -56,6 +56,12 @@ export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
 }
 
+/** An interface's byte counters read twice on the node, one second apart (`/sys/class/net/IF/statistics`). */
+export interface InterfaceCounterSamples {
+  first: { rxBytes: number; txBytes: number };
+  second: { rxBytes: number; txBytes: number };
+}
+
 export abstract class NodeDriver {
   /**
    * Makes the node hold exactly `desired` for that interface, in one round trip: creates the
@@ -74,6 +80,12 @@ export abstract class NodeDriver {
 
   /** `wg show IF dump` output (line 1 holds the private key: never log it). */
   abstract dump(target: NodeTarget, interfaceName: string): Promise<string>;
+
+  /**
+   * The interface's rx/tx byte counters, read twice one second apart in one round trip (a live
+   * rate, as WGDashboard's realtime traffic). Null when the interface does not exist on the node.
+   */
+  abstract interfaceCounters(target: NodeTarget, interfaceName: string): Promise<InterfaceCounterSamples | null>;
 
   /** Closes pooled connections. */
   abstract close(): Promise<void>;

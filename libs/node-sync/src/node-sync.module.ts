@@ -17,6 +17,8 @@ export class NodeSyncModule {
   static forRoot(options: Partial<ReconcilerOptions> = {}): DynamicModule {
     return {
       module: NodeSyncModule,
+      // Once per app: feature modules that read a node (WGDashboard's live figures) use this one reader.
+      global: true,
       imports: [ServersModule, PeersModule, PortForwardsModule],
       providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, InterfaceRemover, Reconciler, StatusPoller],
       exports: [Reconciler, DesiredStateReader, StatusPoller, InterfaceRemover],

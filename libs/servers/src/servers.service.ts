@@ -49,6 +49,12 @@ export type FleetActor = (Principal | AuditActor) & { auditDetails?: Record<stri
 /** Work another module does in the same transaction as the server write (its own tables). */
 export type InTransaction = (manager: EntityManager, serverId: number) => Promise<void>;
 
+export interface UpdateServerOptions {
+  /** A new private key for the server (its public key follows). */
+  privateKey?: string;
+  inTransaction?: InTransaction;
+}
+
 export interface CreateServerOptions {
   /** The server's key instead of a new one (a WGDashboard configuration brings its own). */
   privateKey?: string;
@@ -225,8 +231,14 @@ export class ServersService {
    * moves with them. A new listen port or subnet is checked against the node's other servers under
    * the node's row lock (as create does), and new subnets must still hold every user's address.
    */
-  async update(principal: FleetActor, id: number, input: UpdateServerDto, inTransaction?: InTransaction): Promise<ServerWithNode> {
-    const patch = settingsPatch(input);
+  async update(principal: FleetActor, id: number, input: UpdateServerDto, options: UpdateServerOptions = {}): Promise<ServerWithNode> {
+    const { inTransaction } = options;
+    const patch: SettingsPatch & Partial<Pick<ServerEntity, 'privateKeyEnc' | 'publicKey'>> = settingsPatch(input);
+    if (options.privateKey !== undefined) {
+      // A new key pair: every client must learn the new public key (WGDashboard's raw file can do this).
+      patch.publicKey = publicKeyFromPrivate(options.privateKey);
+      patch.privateKeyEnc = this.box.seal(options.privateKey, serverKeyContext(patch.publicKey));
+    }
     const fields = Object.keys(patch);
     if (fields.length === 0 && !inTransaction) return this.get(id);
     try {
@@ -249,7 +261,12 @@ export class ServersService {
         await inTransaction?.(manager, id);
         await this.audit.record(
           principal,
-          { action: 'server.update', targetType: 'server', targetId: id, details: { fields: changedFields(input), ...principal.auditDetails } },
+          {
+            action: 'server.update',
+            targetType: 'server',
+            targetId: id,
+            details: { fields: [...changedFields(input), ...(options.privateKey === undefined ? [] : ['private_key'])], ...principal.auditDetails },
+          },
           manager,
         );
       });
@@ -292,7 +309,7 @@ export class ServersService {
    * removal row the reconciler works off before it pushes the new one, which takes the listen port
    * over); the new one is created by the next push.
    */
-  async rename(principal: FleetActor, id: number, newInterface: string): Promise<ServerWithNode> {
+  async rename(principal: FleetActor, id: number, newInterface: string, options: { enabled?: boolean } = {}): Promise<ServerWithNode> {
     try {
       await this.dataSource.transaction(async (manager) => {
         const current = await manager.findOneBy(ServerEntity, { id });
@@ -302,7 +319,7 @@ export class ServersService {
         const [taken] = await manager.query('SELECT id FROM server WHERE node_id = $1 AND interface = $2', [current.nodeId, newInterface]);
         if (taken) throw interfaceTaken(current.nodeId, newInterface, Number(taken.id));
         await this.removals.cancel(manager, current.nodeId, newInterface);
-        await manager.update(ServerEntity, { id }, { interface: newInterface });
+        await manager.update(ServerEntity, { id }, { interface: newInterface, ...(options.enabled === undefined ? {} : { enabled: options.enabled }) });
         await this.removals.record(manager, { id, nodeId: current.nodeId, interface: current.interface });
         await this.access.bumpGeneration(manager, id);
         await this.audit.record(

@@ -4,9 +4,20 @@ import {
   NodeCommandError,
   NodeDriver,
   type DesiredServerState,
+  type InterfaceCounterSamples,
   type NodeTarget,
 } from '@wgfleet/node-sync';
-import { APPLY_SCRIPT, commandFailureMessage, DUMP_SCRIPT, encodeApplyBundle, INTERFACE_MISSING_EXIT, localArgv, REMOVE_SCRIPT } from './push-script.js';
+import {
+  APPLY_SCRIPT,
+  commandFailureMessage,
+  COUNTERS_SCRIPT,
+  DUMP_SCRIPT,
+  encodeApplyBundle,
+  INTERFACE_MISSING_EXIT,
+  localArgv,
+  parseCounterSamples,
+  REMOVE_SCRIPT,
+} from './push-script.js';
 
 export interface LocalNodeDriverOptions {
   /** Per command; the child is killed after it. Default 30 s. */
@@ -68,6 +79,16 @@ export class LocalNodeDriver extends NodeDriver {
       throw new NodeCommandError(commandFailureMessage(target.name, `wg show ${interfaceName} dump`, result.code, result.signal, result.stderr));
     }
     return result.stdout.toString('utf8');
+  }
+
+  async interfaceCounters(target: NodeTarget, interfaceName: string): Promise<InterfaceCounterSamples | null> {
+    const result = await this.run(COUNTERS_SCRIPT, interfaceName, Buffer.alloc(0));
+    if (result.code === INTERFACE_MISSING_EXIT) return null;
+    const samples = result.code === 0 ? parseCounterSamples(result.stdout.toString('utf8')) : null;
+    if (samples === null || typeof samples === 'string') {
+      throw new NodeCommandError(commandFailureMessage(target.name, `counters of ${interfaceName}`, result.code, result.signal, samples ?? result.stderr));
+    }
+    return samples;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DesiredServerState } from '@wgfleet/node-sync';
+import type { DesiredServerState, InterfaceCounterSamples } from '@wgfleet/node-sync';
 import { formatIp, isValidInterfaceName, MTU_RANGE, parseCidr, parseIp, portForwardChains, WireguardInputError } from '@wgfleet/wireguard';
 
 // What runs on a node, as constants. The only variable a command line ever carries is the interface
@@ -156,6 +156,30 @@ export const DUMP_SCRIPT = [
   'exec wg show "$IF" dump',
   '',
 ].join('\n');
+
+/**
+ * POSIX sh; `$1` is the interface name (validated: no `/`, never `.` or `..`, so the path stays in
+ * /sys/class/net). Prints `rx1 tx1 rx2 tx2`, the counters one second apart; exits
+ * INTERFACE_MISSING_EXIT when the interface is absent at either read.
+ */
+export const COUNTERS_SCRIPT = [
+  'IF=$1',
+  'd="/sys/class/net/$IF/statistics"',
+  `[ -r "$d/rx_bytes" ] || exit ${INTERFACE_MISSING_EXIT}`,
+  `r1=$(cat "$d/rx_bytes" 2>/dev/null) && t1=$(cat "$d/tx_bytes" 2>/dev/null) || exit ${INTERFACE_MISSING_EXIT}`,
+  'sleep 1',
+  `r2=$(cat "$d/rx_bytes" 2>/dev/null) && t2=$(cat "$d/tx_bytes" 2>/dev/null) || exit ${INTERFACE_MISSING_EXIT}`,
+  'echo "$r1 $t1 $r2 $t2"',
+  '',
+].join('\n');
+
+/** COUNTERS_SCRIPT's output as numbers; a NodeCommandError's message when it is not four counters. */
+export function parseCounterSamples(stdout: string): InterfaceCounterSamples | string {
+  const match = /^(\d{1,20}) (\d{1,20}) (\d{1,20}) (\d{1,20})\n?$/.exec(stdout);
+  if (!match) return 'unexpected counter output';
+  const [rx1, tx1, rx2, tx2] = match.slice(1).map(Number) as [number, number, number, number];
+  return { first: { rxBytes: rx1, txBytes: tx1 }, second: { rxBytes: rx2, txBytes: tx2 } };
+}
 
 export function checkInterfaceName(name: unknown): string {
   if (!isValidInterfaceName(name)) {

@@ -1,4 +1,4 @@
-import { NodeDriver, type DesiredServerState, type NodeTarget } from '@wgfleet/node-sync';
+import { NodeDriver, type DesiredServerState, type InterfaceCounterSamples, type NodeTarget } from '@wgfleet/node-sync';
 import { LocalNodeDriver } from './local-node-driver.js';
 import { SshNodeDriver } from './ssh-node-driver.js';
 
@@ -21,6 +21,10 @@ export class TransportNodeDriver extends NodeDriver {
 
   dump(target: NodeTarget, interfaceName: string): Promise<string> {
     return this.driverFor(target).dump(target, interfaceName);
+  }
+
+  interfaceCounters(target: NodeTarget, interfaceName: string): Promise<InterfaceCounterSamples | null> {
+    return this.driverFor(target).interfaceCounters(target, interfaceName);
   }
 
   async close(): Promise<void> {

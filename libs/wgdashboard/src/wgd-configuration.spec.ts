@@ -1,17 +1,17 @@
 import { envelope } from './envelope.js';
-import { toWgdConfiguration, type ConfigurationSource } from './wgd-configuration.js';
+import { configurationStatus, toWgdConfiguration, type ConfigurationSource } from './wgd-configuration.js';
 import { type PeerBytes } from './wgd-traffic.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const GIB = 1024 ** 3;
 
-const source = (peers: PeerBytes[], interfaceUp = true): ConfigurationSource => ({
+const source = (peers: PeerBytes[], status = true): ConfigurationSource => ({
   interfaceName: 'wg0',
   privateKey: 'cPrivateKeyPrivateKeyPrivateKeyPrivateKey0=',
   publicKey: 'PublicKeyPublicKeyPublicKeyPublicKeyPubli0=',
   addresses: ['10.0.20.1/24', 'fd42:66:1::1/64'],
   listenPort: 51829,
-  interfaceUp,
+  status,
   peers,
 });
 
@@ -41,5 +41,21 @@ describe('toWgdConfiguration', () => {
     expect(bytes).toContain('"ConnectedPeers":1,');
     expect(bytes).toContain('"TotalPeers":3}');
     expect(envelope(true, null, toWgdConfiguration(source([peer()]), NOW))).toContain('"DataUsage":{"Receive":0.0,"Sent":0.0,"Total":0.0}');
+  });
+});
+
+describe('toWgdConfiguration hooks', () => {
+  it('shows the stored hooks and Table as given', () => {
+    const bytes = envelope(true, null, toWgdConfiguration({ ...source([]), hooks: { PreUp: 'echo a; echo b', PreDown: '', PostUp: 'x', PostDown: 'y', Table: 'off' } }, NOW));
+    expect(bytes).toContain('"PostDown":"y","PostUp":"x","PreDown":"","PreUp":"echo a; echo b",');
+    expect(bytes).toContain('"Table":"off"');
+  });
+});
+
+describe('configurationStatus', () => {
+  it('is the switch, unless the node refused or missed the last push', () => {
+    expect(configurationStatus({ enabled: true, lastError: null })).toBe(true);
+    expect(configurationStatus({ enabled: false, lastError: null })).toBe(false);
+    expect(configurationStatus({ enabled: true, lastError: 'node unreachable: timeout' })).toBe(false);
   });
 });

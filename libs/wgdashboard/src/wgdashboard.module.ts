@@ -17,13 +17,15 @@ import { WgdSettings } from './settings/wgd-settings.service.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 import { WgdApiKeys } from './wgd-api-keys.service.js';
 import { WgdConfigurations } from './wgd-configurations.service.js';
+import { ConfigurationEditor } from './configurations/configuration-editor.service.js';
+import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-hooks.entity.js';
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdSettingEntity]), ServersModule, PeersModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity]), ServersModule, PeersModule, AuditModule],
   controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController],
-  providers: [WgdApiKeys, WgdConfigurations, WgdSettings, ...EMAIL_PROVIDERS],
-  exports: [WgdApiKeys, WgdSettings],
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS],
+  exports: [WgdApiKeys, WgdConfigurations, WgdSettings],
 })
 class WgdashboardRoutesModule {}
 

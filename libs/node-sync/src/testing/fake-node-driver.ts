@@ -6,6 +6,7 @@ import {
   NodeDriver,
   NodeUnreachableError,
   type DesiredServerState,
+  type InterfaceCounterSamples,
   type NodeTarget,
 } from '../node-driver.js';
 
@@ -93,6 +94,19 @@ export class FakeNodeDriver extends NodeDriver {
       );
     }
     return `${lines.join('\n')}\n`;
+  }
+
+  /** `<nodeId>/<interface>` → the bytes the interface moves per second (none listed: 0). */
+  readonly interfaceRates = new Map<string, { rxPerSecond: number; txPerSecond: number }>();
+
+  /** Counters of an interface the node holds, moving by `interfaceRates` between the two reads (no real wait). */
+  async interfaceCounters(target: NodeTarget, interfaceName: string): Promise<InterfaceCounterSamples | null> {
+    if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
+    const key = FakeNodeDriver.key(target.nodeId, interfaceName);
+    if (!this.nodeState.has(key)) return null;
+    const rate = this.interfaceRates.get(key) ?? { rxPerSecond: 0, txPerSecond: 0 };
+    const first = { rxBytes: 1_000_000, txBytes: 2_000_000 };
+    return { first, second: { rxBytes: first.rxBytes + rate.rxPerSecond, txBytes: first.txBytes + rate.txPerSecond } };
   }
 
   async close(): Promise<void> {}
