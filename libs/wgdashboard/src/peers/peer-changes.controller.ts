@@ -5,7 +5,7 @@ import type { WgdRequest } from '../wgd-auth.guard.js';
 import { actorOf, asObject } from '../wgd-request.js';
 import { wgdFail, WgdHttpError, wgdOk, type WgdResult } from '../wgd-result.js';
 import { WgdPost, WgdRoutes } from '../wgd-routes.decorator.js';
-import { planAddPeers } from './add-peers-plan.js';
+import { ADD_PEERS_FAILED, planAddPeers } from './add-peers-plan.js';
 import { addressPools, usedAddresses } from './available-ips.js';
 import { PEER_SETTINGS_KEYS, planPeerUpdate } from './peer-update-plan.js';
 import { addressItems } from './peer-views.controller.js';
@@ -31,6 +31,8 @@ export class PeerChangesController {
     const nodeId = request.wgdGrant!.nodeId;
     const configuration = await this.peers.configuration(nodeId, name);
     if (!configuration) return wgdFail('Configuration does not exist');
+    // Upstream's whole handler is one try: a body that is not an object ends in its catch-all.
+    if (asObject(body) !== body) return wgdFail(ADD_PEERS_FAILED);
     const records = await this.peers.records(configuration);
     const pools = addressPools(addressItems(configuration));
     const plan = planAddPeers(asObject(body), {
