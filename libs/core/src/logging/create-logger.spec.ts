@@ -32,6 +32,8 @@ describe('createLogger', () => {
     ['a twice-nested preshared key', { body: { keys: { preshared_key: PRIVATE_KEY } } }],
     ['a client_private_key', { response: { client_private_key: PRIVATE_KEY } }],
     ['an api key field', { created: { key: API_KEY } }],
+    ['the SMTP password variable', { config: { SMTP_PASSWORD: API_KEY } }],
+    ['nodemailer’s auth.pass', { transport: { auth: { user: 'mailer', pass: API_KEY } } }],
   ])('redacts %s', (_label, fields) => {
     const { lines, logger } = capture();
     logger.info(fields, 'event');

@@ -13,6 +13,9 @@ const SECRET_FIELDS = [
   'key',
   'password',
   'secret',
+  // The SMTP account of the WGDashboard e-mail: the variable, and nodemailer's `auth.pass`.
+  'SMTP_PASSWORD',
+  'pass',
 ];
 
 export const REDACTED_PATHS: string[] = [
