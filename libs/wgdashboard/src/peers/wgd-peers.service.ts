@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { OperatorPeers, PeersService, PeerTelemetry, type UserEntity, type UserSecrets } from '@wgfleet/peers';
 import { ServersService, type ServerEntity } from '@wgfleet/servers';
 import { WgdSettings, type WgdPeerDefaults } from '../settings/wgd-settings.service.js';
 import { WgdConfigurations } from '../wgd-configurations.service.js';
+import { PEER_ANNOTATORS, type PeerAnnotator } from './peer-annotations.js';
 import { peerFileName, renderPeerFile } from './peer-download.js';
 import { WgdPeerEntity } from './wgd-peer.entity.js';
 import { toWgdPeer, type PeerObservation, type WgdPeerSource } from './wgd-peer-view.js';
@@ -47,6 +48,7 @@ export class WgdPeers {
     private readonly peers: PeersService,
     private readonly telemetry: PeerTelemetry,
     private readonly settings: WgdSettings,
+    @Inject(PEER_ANNOTATORS) private readonly annotators: PeerAnnotator[],
   ) {}
 
   /** The node's configuration of that name, or null. */
@@ -74,18 +76,26 @@ export class WgdPeers {
   async recordsOf(configuration: WgdConfigurationRef, users: UserEntity[]): Promise<WgdPeerRecord[]> {
     if (users.length === 0) return [];
     const ids = users.map((user) => user.id);
-    const [extras, secrets, traffic, defaults] = await Promise.all([
+    const now = new Date();
+    const [extras, secrets, traffic, defaults, annotations] = await Promise.all([
       this.extras.findBy({ userId: In(ids) }),
       this.peers.secretsOfUsers(users),
       this.telemetry.trafficByServer([configuration.server.id], 'all'),
       this.settings.peerDefaults(configuration.nodeId),
+      Promise.all(this.annotators.map(async (annotator) => ({ field: annotator.field, byKey: await annotator.forConfiguration(configuration, now) }))),
     ]);
+    const annotated = (field: PeerAnnotator['field'], publicKey: string) =>
+      annotations.filter((annotation) => annotation.field === field).flatMap((annotation) => annotation.byKey.get(publicKey) ?? []);
     const extraOf = new Map(extras.map((extra) => [extra.userId, extra]));
     const observed = new Map((traffic.get(configuration.server.id) ?? []).map((peer) => [peer.userId, peer]));
     const endpointHost = configuration.server.endpointHost ?? defaults.remoteEndpoint;
     return users.map((user) => ({
       user,
-      source: sourceOf(user, configuration.server, extraOf.get(user.id) ?? null, secrets.get(user.id)!, observed.get(user.id) ?? NEVER_SEEN, defaults),
+      source: {
+        ...sourceOf(user, configuration.server, extraOf.get(user.id) ?? null, secrets.get(user.id)!, observed.get(user.id) ?? NEVER_SEEN, defaults),
+        shareLinks: annotated('ShareLink', user.publicKey),
+        jobs: annotated('jobs', user.publicKey),
+      },
       endpointHost,
     }));
   }
@@ -154,6 +164,7 @@ function sourceOf(
     remoteEndpoint: extra?.remoteEndpoint ?? server.endpointHost ?? defaults.remoteEndpoint,
     restricted: user.restrictedAt !== null,
     observation,
+    // Filled by the PEER_ANNOTATORS.
     shareLinks: [],
     jobs: [],
   };
