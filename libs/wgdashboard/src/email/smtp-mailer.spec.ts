@@ -78,6 +78,19 @@ describe('SmtpMailer against a real SMTP server on loopback', () => {
     expect(mail.raw.toString('latin1')).not.toContain(PASSWORD);
   });
 
+  it.each([['peer@example.net\r\nBcc: thief@example.org'], ['peer@example.net\n']])('refuses a receiver with a line break (%j) and sends nothing', async (to) => {
+    const before = smtp.received.length;
+    const outcome = await new SmtpMailer(account(smtp.port)).send({ to, subject: 's', text: 'b' });
+    expect(outcome).toEqual({ ok: false, message: 'Send failed | Reason: the receiver must be one line' });
+    expect(smtp.received).toHaveLength(before);
+  });
+
+  it('sends to each address of a comma-separated receiver', async () => {
+    const before = smtp.received.length;
+    expect(await new SmtpMailer(account(smtp.port)).send({ to: 'a@example.net, Bee <b@example.net>', subject: 's', text: 'b' })).toEqual({ ok: true });
+    expect(smtp.received[before].rcptTo).toEqual(['a@example.net', 'b@example.net']);
+  });
+
   it('fails in upstream’s words on a refused login, without the password', async () => {
     const wrong = `${PASSWORD}-wrong`;
     const outcome = await new SmtpMailer(account(smtp.port, 'NONE', wrong)).send({ to: 'peer@example.net', subject: 's', text: 'b' });

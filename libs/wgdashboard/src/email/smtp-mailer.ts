@@ -30,6 +30,9 @@ export class SmtpMailer {
   async send(mail: OutgoingMail): Promise<SendOutcome> {
     const account = this.account;
     if (!account) return { ok: false, message: 'SMTP not configured' };
+    // nodemailer would read a line break as address-list syntax (`a@x\r\nBcc: b@y` goes to b@y alone);
+    // Python's smtplib refuses line breaks in an SMTP command, so upstream fails here too.
+    if (/[\r\n]/.test(mail.to)) return { ok: false, message: 'Send failed | Reason: the receiver must be one line' };
     const transport = createTransport(smtpTransportOptions(account));
     try {
       await transport.sendMail({
