@@ -62,6 +62,14 @@ export interface InterfaceCounterSamples {
   second: { rxBytes: number; txBytes: number };
 }
 
+/** What a diagnostic command printed on the node and how it ended: a non-zero exit is data here (ping exits 1 when nothing answers). */
+export interface NodeToolOutput {
+  exitCode: number | null;
+  stdout: string;
+  /** The tail of stderr, for messages; never holds key material (these commands see none). */
+  stderr: string;
+}
+
 export abstract class NodeDriver {
   /**
    * Makes the node hold exactly `desired` for that interface, in one round trip: creates the
@@ -86,6 +94,16 @@ export abstract class NodeDriver {
    * rate, as WGDashboard's realtime traffic). Null when the interface does not exist on the node.
    */
   abstract interfaceCounters(target: NodeTarget, interfaceName: string): Promise<InterfaceCounterSamples | null>;
+
+  /**
+   * Diagnostics run ON the node (WGDashboard's ping, traceroute and systemStatus), each one round trip
+   * with a bounded time. `address` must be a `probeTarget()` and `count` pass `isValidProbeCount()`:
+   * they travel on stdin, never on a command line. Unreachable nodes throw as for `dump`.
+   */
+  abstract ping(target: NodeTarget, address: string, count: number): Promise<NodeToolOutput>;
+  abstract traceroute(target: NodeTarget, address: string): Promise<NodeToolOutput>;
+  /** `/proc/stat` twice 0.5 s apart, meminfo, net/dev, filesystems, df and ps, as `@@wgfleet <section>` blocks. */
+  abstract systemSnapshot(target: NodeTarget): Promise<NodeToolOutput>;
 
   /** Closes pooled connections. */
   abstract close(): Promise<void>;

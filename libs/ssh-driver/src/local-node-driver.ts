@@ -6,6 +6,7 @@ import {
   type DesiredServerState,
   type InterfaceCounterSamples,
   type NodeTarget,
+  type NodeToolOutput,
 } from '@wgfleet/node-sync';
 import {
   APPLY_SCRIPT,
@@ -18,6 +19,7 @@ import {
   parseCounterSamples,
   REMOVE_SCRIPT,
 } from './push-script.js';
+import { pingCommand, systemSnapshotCommand, toolArgv, tracerouteCommand, toolWaitMs, type NodeToolCommand } from './node-tools-script.js';
 
 export interface LocalNodeDriverOptions {
   /** Per command; the child is killed after it. Default 30 s. */
@@ -91,12 +93,35 @@ export class LocalNodeDriver extends NodeDriver {
     return samples;
   }
 
+  async ping(_target: NodeTarget, address: string, count: number): Promise<NodeToolOutput> {
+    return this.runTool(pingCommand(address, count));
+  }
+
+  async traceroute(_target: NodeTarget, address: string): Promise<NodeToolOutput> {
+    return this.runTool(tracerouteCommand(address));
+  }
+
+  async systemSnapshot(_target: NodeTarget): Promise<NodeToolOutput> {
+    return this.runTool(systemSnapshotCommand());
+  }
+
   async close(): Promise<void> {
     // Nothing pooled.
   }
 
   private run(script: string, interfaceName: string, stdin: Buffer): Promise<LocalResult> {
-    const [file, ...args] = [...this.prefix, ...localArgv(script, interfaceName, Math.max(1, Math.floor(this.commandTimeoutMs / 1000) - 1))];
+    const argv = localArgv(script, interfaceName, Math.max(1, Math.floor(this.commandTimeoutMs / 1000) - 1));
+    return this.spawnArgv(argv, stdin, this.commandTimeoutMs);
+  }
+
+  private async runTool(command: NodeToolCommand): Promise<NodeToolOutput> {
+    const result = await this.spawnArgv(toolArgv(command), command.stdin, toolWaitMs(command));
+    return { exitCode: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr };
+  }
+
+  /** `argv` (after the test prefix) as a child process without a shell, killed after `timeoutMs`. */
+  private spawnArgv(argv: readonly string[], stdin: Buffer, timeoutMs: number): Promise<LocalResult> {
+    const [file, ...args] = [...this.prefix, ...argv];
     return new Promise((resolve) => {
       const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
       const stdout: Buffer[] = [];
@@ -106,7 +131,7 @@ export class LocalNodeDriver extends NodeDriver {
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGKILL');
-      }, this.commandTimeoutMs);
+      }, timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => {
         stdoutBytes += chunk.length;
         if (stdoutBytes <= this.maxStdoutBytes) stdout.push(chunk);
@@ -122,7 +147,7 @@ export class LocalNodeDriver extends NodeDriver {
       });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
-        if (timedOut) return resolve({ code: 124, signal: null, stdout: Buffer.alloc(0), stderr: `killed after ${this.commandTimeoutMs} ms` });
+        if (timedOut) return resolve({ code: 124, signal: null, stdout: Buffer.alloc(0), stderr: `killed after ${timeoutMs} ms` });
         if (stdoutBytes > this.maxStdoutBytes) return resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: `printed more than ${this.maxStdoutBytes} bytes` });
         resolve({ code, signal, stdout: Buffer.concat(stdout), stderr });
       });

@@ -8,6 +8,7 @@ import {
   type DesiredServerState,
   type InterfaceCounterSamples,
   type NodeTarget,
+  type NodeToolOutput,
 } from '@wgfleet/node-sync';
 import {
   APPLY_SCRIPT,
@@ -21,6 +22,7 @@ import {
   remoteCommand,
   REMOVE_SCRIPT,
 } from './push-script.js';
+import { pingCommand, systemSnapshotCommand, toolRemoteCommand, toolWaitMs, tracerouteCommand, type NodeToolCommand } from './node-tools-script.js';
 import { SshConnection, type SshConnectionOptions } from './ssh-connection.js';
 
 export interface SshNodeDriverOptions {
@@ -98,6 +100,18 @@ export class SshNodeDriver extends NodeDriver {
     return samples;
   }
 
+  ping(target: NodeTarget, address: string, count: number): Promise<NodeToolOutput> {
+    return this.runTool(target, () => pingCommand(address, count));
+  }
+
+  traceroute(target: NodeTarget, address: string): Promise<NodeToolOutput> {
+    return this.runTool(target, () => tracerouteCommand(address));
+  }
+
+  systemSnapshot(target: NodeTarget): Promise<NodeToolOutput> {
+    return this.runTool(target, systemSnapshotCommand);
+  }
+
   async close(): Promise<void> {
     for (const connection of this.pool.values()) connection.close();
     this.pool.clear();
@@ -111,6 +125,13 @@ export class SshNodeDriver extends NodeDriver {
     const remoteSeconds = Math.max(1, Math.floor(this.commandTimeoutMs / 1000) - 1);
     const command = remoteCommand(script, interfaceName, remoteSeconds);
     return this.connection(target).exec(command, stdin, this.commandTimeoutMs);
+  }
+
+  /** A diagnostic: its own time bound, any exit status returned as data (ping exits 1 when nothing answers). */
+  private async runTool(target: NodeTarget, build: () => NodeToolCommand): Promise<NodeToolOutput> {
+    const command = build();
+    const result = await this.connection(target).exec(toolRemoteCommand(command), command.stdin, toolWaitMs(command));
+    return { exitCode: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr };
   }
 
   private connection(target: NodeTarget): SshConnection {

@@ -1,4 +1,4 @@
-import { NodeDriver, type DesiredServerState, type InterfaceCounterSamples, type NodeTarget } from '@wgfleet/node-sync';
+import { NodeDriver, type DesiredServerState, type InterfaceCounterSamples, type NodeTarget, type NodeToolOutput } from '@wgfleet/node-sync';
 import { LocalNodeDriver } from './local-node-driver.js';
 import { SshNodeDriver } from './ssh-node-driver.js';
 
@@ -25,6 +25,18 @@ export class TransportNodeDriver extends NodeDriver {
 
   interfaceCounters(target: NodeTarget, interfaceName: string): Promise<InterfaceCounterSamples | null> {
     return this.driverFor(target).interfaceCounters(target, interfaceName);
+  }
+
+  ping(target: NodeTarget, address: string, count: number): Promise<NodeToolOutput> {
+    return this.driverFor(target).ping(target, address, count);
+  }
+
+  traceroute(target: NodeTarget, address: string): Promise<NodeToolOutput> {
+    return this.driverFor(target).traceroute(target, address);
+  }
+
+  systemSnapshot(target: NodeTarget): Promise<NodeToolOutput> {
+    return this.driverFor(target).systemSnapshot(target);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,8 @@ import { DashboardSettingsController } from './settings/dashboard-settings.contr
 import { LocaleController } from './settings/locale.controller.js';
 import { WgdSettingEntity } from './settings/wgd-setting.entity.js';
 import { WgdSettings } from './settings/wgd-settings.service.js';
+import { NodeToolsController } from './tools/node-tools.controller.js';
+import { WgdNodeTools } from './tools/wgd-node-tools.service.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 import { WgdApiKeys } from './wgd-api-keys.service.js';
 import { WgdConfigurations } from './wgd-configurations.service.js';
@@ -23,8 +25,8 @@ import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
   imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController],
-  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController],
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools],
   exports: [WgdApiKeys, WgdConfigurations, WgdSettings],
 })
 class WgdashboardRoutesModule {}

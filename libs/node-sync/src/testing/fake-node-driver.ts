@@ -8,7 +8,9 @@ import {
   type DesiredServerState,
   type InterfaceCounterSamples,
   type NodeTarget,
+  type NodeToolOutput,
 } from '../node-driver.js';
+import { fakePingOutput, fakeSystemSnapshot, fakeTracerouteOutput } from './fake-node-tools.js';
 
 /** What the fake node reports for one peer in `dump`. */
 export interface FakePeerTraffic {
@@ -107,6 +109,29 @@ export class FakeNodeDriver extends NodeDriver {
     const rate = this.interfaceRates.get(key) ?? { rxPerSecond: 0, txPerSecond: 0 };
     const first = { rxBytes: 1_000_000, txBytes: 2_000_000 };
     return { first, second: { rxBytes: first.rxBytes + rate.rxPerSecond, txBytes: first.txBytes + rate.txPerSecond } };
+  }
+
+  /** The diagnostics asked of the fake node, in order. */
+  readonly toolCalls: Array<{ nodeId: number; tool: 'ping' | 'traceroute' | 'systemSnapshot'; address: string | null; count: number | null }> = [];
+  /** Set to answer a diagnostic with other output than the fake node's defaults (fake-node-tools.ts). */
+  toolOutputs: { ping?: NodeToolOutput; traceroute?: NodeToolOutput; systemSnapshot?: NodeToolOutput } = {};
+
+  async ping(target: NodeTarget, address: string, count: number): Promise<NodeToolOutput> {
+    this.toolCalls.push({ nodeId: target.nodeId, tool: 'ping', address, count });
+    if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
+    return this.toolOutputs.ping ?? fakePingOutput(address, count);
+  }
+
+  async traceroute(target: NodeTarget, address: string): Promise<NodeToolOutput> {
+    this.toolCalls.push({ nodeId: target.nodeId, tool: 'traceroute', address, count: null });
+    if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
+    return this.toolOutputs.traceroute ?? fakeTracerouteOutput(address);
+  }
+
+  async systemSnapshot(target: NodeTarget): Promise<NodeToolOutput> {
+    this.toolCalls.push({ nodeId: target.nodeId, tool: 'systemSnapshot', address: null, count: null });
+    if (this.failure?.kind === 'unreachable') throw new NodeUnreachableError(this.failure.message);
+    return this.toolOutputs.systemSnapshot ?? fakeSystemSnapshot();
   }
 
   async close(): Promise<void> {}
