@@ -9,7 +9,7 @@ export { ServersService, serverKeyContext, type CreateServerOptions, type FleetA
 export { AssignmentsService } from './assignments.service.js';
 export { ReconcileRequests, type ReconcileListener } from './reconcile-requests.js';
 export { CreateNodeDto, toNodeDto, type NodeDto } from './nodes.dto.js';
-export { CreateServerDto, toServerDto, UpdateServerDto, type ServerDto } from './servers.dto.js';
+export { CreateServerDto, ServerPlacementDto, toServerDto, UpdateServerDto, type ServerDto } from './servers.dto.js';
 export { toAssignmentDto, type AssignmentDto } from './assignments.dto.js';
 export { FleetChanges, type FleetChangeListener } from './fleet-changes.js';
 export { ServerRemovals, type PendingRemoval } from './server-removals.js';

@@ -60,11 +60,25 @@ class ServerSettingsDto {
   reserved_ports?: number[];
 }
 
-/**
- * The settings an admin may change after creation (PATCH); the interface name and keys would need a
- * new interface. New subnets must still hold every user's address (checked by the service).
- */
+/** The settings an admin may change after creation (PATCH); the rest would need a new interface. */
 export class UpdateServerDto extends ServerSettingsDto {
+  @IsAbsentOr()
+  @IsString({ message: 'name must be a string' })
+  @Matches(LABEL, { message: `name ${LABEL_MESSAGE}` })
+  name?: string;
+
+  @IsAbsentOr()
+  @IsString({ message: 'location must be a string' })
+  @Matches(LABEL, { message: `location ${LABEL_MESSAGE}` })
+  location?: string;
+}
+
+/**
+ * The settings plus where the server sits on its node: listen port and subnets. Not on the admin
+ * API's PATCH (the portal contract keeps those fixed); WGDashboard's configuration update changes
+ * them. The service checks the node's other servers and that every user's address still fits.
+ */
+export class ServerPlacementDto extends UpdateServerDto {
   @IsAbsentOr()
   @IsInt({ message: `listen_port ${PORT_MESSAGE}` })
   @Min(1, { message: `listen_port ${PORT_MESSAGE}` })
@@ -79,16 +93,6 @@ export class UpdateServerDto extends ServerSettingsDto {
   @IsOptional()
   @FleetCheck('ipv6Subnet', (value) => checkSubnet(value, 6))
   ipv6_subnet?: string | null;
-
-  @IsAbsentOr()
-  @IsString({ message: 'name must be a string' })
-  @Matches(LABEL, { message: `name ${LABEL_MESSAGE}` })
-  name?: string;
-
-  @IsAbsentOr()
-  @IsString({ message: 'location must be a string' })
-  @Matches(LABEL, { message: `location ${LABEL_MESSAGE}` })
-  location?: string;
 }
 
 export class CreateServerDto extends ServerSettingsDto {

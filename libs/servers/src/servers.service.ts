@@ -12,7 +12,7 @@ import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 import { ReconcileRequests } from './reconcile-requests.js';
 import { ServerEntity } from './server.entity.js';
 import { ServerRemovals } from './server-removals.js';
-import type { CreateServerDto, UpdateServerDto } from './servers.dto.js';
+import type { CreateServerDto, ServerPlacementDto } from './servers.dto.js';
 import { syncStateOf, type SyncState } from './sync-state.js';
 
 export interface ServerWithNode {
@@ -227,11 +227,12 @@ export class ServersService {
   }
 
   /**
-   * Changes settings the node renders (dns, mtu, listen port, subnets…), so the server's generation
-   * moves with them. A new listen port or subnet is checked against the node's other servers under
+   * Changes settings the node renders (dns, mtu, …), so the server's generation moves with them.
+   * The admin's PATCH sends UpdateServerDto; WGDashboard may also move the server on its node
+   * (ServerPlacementDto). A new listen port or subnet is checked against the node's other servers under
    * the node's row lock (as create does), and new subnets must still hold every user's address.
    */
-  async update(principal: FleetActor, id: number, input: UpdateServerDto, options: UpdateServerOptions = {}): Promise<ServerWithNode> {
+  async update(principal: FleetActor, id: number, input: ServerPlacementDto, options: UpdateServerOptions = {}): Promise<ServerWithNode> {
     const { inTransaction } = options;
     const patch: SettingsPatch & Partial<Pick<ServerEntity, 'privateKeyEnc' | 'publicKey'>> = settingsPatch(input);
     if (options.privateKey !== undefined) {
@@ -381,7 +382,7 @@ export class ServersService {
   }
 }
 
-function settingsPatch(input: UpdateServerDto): SettingsPatch {
+function settingsPatch(input: ServerPlacementDto): SettingsPatch {
   const patch: SettingsPatch = {};
   if (input.name !== undefined) patch.name = input.name;
   if (input.location !== undefined) patch.location = input.location;
@@ -400,7 +401,7 @@ function settingsPatch(input: UpdateServerDto): SettingsPatch {
   return patch;
 }
 
-function changedFields(input: UpdateServerDto): string[] {
+function changedFields(input: ServerPlacementDto): string[] {
   const fields = ['name', 'location', 'dns', 'mtu', 'endpoint_host', 'port_forward_range', 'reserved_ports', 'listen_port', 'ipv4_subnet', 'ipv6_subnet'] as const;
   return fields.filter((f) => input[f] !== undefined);
 }

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { AppError, ERROR_STATUS } from '@wgfleet/core';
 import { DesiredStateReader } from '@wgfleet/node-sync';
-import { CreateServerDto, ServersService, UpdateServerDto } from '@wgfleet/servers';
+import { CreateServerDto, ServerPlacementDto, ServersService } from '@wgfleet/servers';
 import { MTU_RANGE } from '@wgfleet/wireguard';
 import type { WgdAuditActor } from '../wgd-api-keys.service.js';
 import { addressesOf, fleetActorOf, WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
@@ -186,7 +186,7 @@ export class ConfigurationEditor {
     if (change.subnets.ipv4Subnet !== server.ipv4Subnet) patch.ipv4_subnet = change.subnets.ipv4Subnet;
     if (change.subnets.ipv6Subnet !== server.ipv6Subnet) patch.ipv6_subnet = change.subnets.ipv6Subnet;
     if (change.mtu !== server.mtu) patch.mtu = change.mtu;
-    const input = plainToInstance(UpdateServerDto, patch);
+    const input = plainToInstance(ServerPlacementDto, patch);
     const invalid = await firstValidationError(input);
     if (invalid) return wgdFail(invalid);
     const failure = await this.refusedAsFailure(async () => {
