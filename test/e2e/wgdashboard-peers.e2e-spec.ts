@@ -192,6 +192,32 @@ describe('WGDashboard API: peers', () => {
     });
   });
 
+  describe('resetPeerData', () => {
+    it('zeroes the counted traffic (received, then all), as upstream answers', async () => {
+      const db = app.get(DataSource);
+      const [peer] = await db.query(`SELECT id FROM wg_user WHERE server_id = $1 AND public_key = $2`, [server.serverId, PEER_A]);
+      const GIB = 1024 ** 3;
+      // The poller saw 2 GiB received (1.5 of them this run of the interface) and 1 GiB sent.
+      await db.query(
+        `INSERT INTO peer_status (user_id, server_id, latest_handshake_at, rx_total, tx_total, rx_last_raw, tx_last_raw) VALUES ($1, $2, now(), $3, $4, $5, $4)`,
+        [peer.id, server.serverId, 2 * GIB, GIB, 1.5 * GIB],
+      );
+      const peerA = async () =>
+        (await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg0').expect(200)).body.data.configurationPeers.find((p: { id: string }) => p.id === PEER_A);
+      expect(await peerA()).toMatchObject({ total_receive: 1.5, cumu_receive: 0.5, total_sent: 1 });
+
+      const receive = await wgd('post', '/api/resetPeerData/wg0').send({ id: PEER_A, type: 'receive' }).expect(200);
+      expect(receive.text).toBe('{"data":null,"message":null,"status":true}\n');
+      expect(await peerA()).toMatchObject({ total_receive: 0, cumu_receive: 0, total_sent: 1 });
+      expectRecorded('resetPeerData-wg0-total', await replay('resetPeerData-wg0-total'));
+      expect(await peerA()).toMatchObject({ total_receive: 0, total_sent: 0, total_data: 0, cumu_data: 0 });
+      for (const name of ['resetPeerData-wg0-bad-type', 'resetPeerData-wg0-unknown-peer']) expectRecorded(name, await replay(name));
+      expect((await wgd('post', '/api/resetPeerData/wg0').send({ id: PEER_A }).expect(400)).body.message).toBe(
+        'Please provide id (public key) and type (total, receive or sent)',
+      );
+    });
+  });
+
   describe('restrict, allow, delete', () => {
     it('restricts: the peer leaves the node’s desired state, stays listed as restricted, and comes back when allowed', async () => {
       expectRecorded('restrictPeers-wg0-peer-a', await replay('restrictPeers-wg0-peer-a'));

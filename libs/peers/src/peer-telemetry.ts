@@ -92,7 +92,9 @@ export class PeerTelemetry {
       endpoint: string | null;
       seen: boolean;
     }> = await this.dataSource.query(
-      `SELECT u.server_id, u.id AS user_id, coalesce(p.rx_last_raw, 0) AS rx_raw, coalesce(p.tx_last_raw, 0) AS tx_raw,
+      // The node's counters count from the interface's start; after a reset (resetTraffic) only what
+      // the total has counted since is shown as this run's.
+      `SELECT u.server_id, u.id AS user_id, coalesce(least(p.rx_last_raw, p.rx_total), 0) AS rx_raw, coalesce(least(p.tx_last_raw, p.tx_total), 0) AS tx_raw,
               coalesce(p.rx_total, 0) AS rx_total, coalesce(p.tx_total, 0) AS tx_total, p.latest_handshake_at, p.endpoint,
               p.user_id IS NOT NULL AS seen
          FROM wg_user u LEFT JOIN peer_status p ON p.user_id = u.id
@@ -113,6 +115,15 @@ export class PeerTelemetry {
       });
     }
     return byServer;
+  }
+
+  /**
+   * Starts a user's byte totals again from zero (WGDashboard's resetPeerData): the next polls add
+   * only what the node counts from now on. Received, sent, or both.
+   */
+  async resetTraffic(userId: number, which: 'receive' | 'sent' | 'total'): Promise<void> {
+    const columns = { receive: 'rx_total = 0', sent: 'tx_total = 0', total: 'rx_total = 0, tx_total = 0' }[which];
+    await this.dataSource.query(`UPDATE peer_status SET ${columns} WHERE user_id = $1`, [userId]);
   }
 
   /** Whether each server's interface was up at its last poll ('unknown' before the first). */

@@ -73,6 +73,19 @@ export class PeerChangesController {
     return updated.value === null ? wgdFail('Peer does not exist') : wgdOk();
   }
 
+  @WgdPost('resetPeerData/:configName')
+  async resetData(@Req() request: WgdRequest, @Param('configName') name: string, @Body() body: unknown): Promise<WgdResult> {
+    const { id, type } = asObject(body);
+    // Upstream reads both keys first and crashes (500) without them.
+    if (typeof id !== 'string' || type === undefined) throw new WgdHttpError(400, 'Please provide id (public key) and type (total, receive or sent)');
+    const configuration = id === '' ? null : await this.peers.configuration(request.wgdGrant!.nodeId, name);
+    const record = configuration && (await this.peers.record(configuration, id));
+    if (!record || record.source.restricted) return wgdFail('Configuration/Peer does not exist');
+    if (type !== 'total' && type !== 'receive' && type !== 'sent') return { status: false, message: null, data: null };
+    await this.actions.resetTraffic(record, type);
+    return wgdOk();
+  }
+
   @WgdPost('deletePeers/:configName')
   async delete(@Req() request: WgdRequest, @Param('configName') name: string, @Body() body: unknown): Promise<WgdResult> {
     const keys = peerKeys(body);

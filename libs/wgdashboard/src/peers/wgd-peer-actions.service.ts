@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditActor } from '@wgfleet/audit';
 import { AppError } from '@wgfleet/core';
-import { OperatorPeers, type UserEntity } from '@wgfleet/peers';
+import { OperatorPeers, PeerTelemetry, type UserEntity } from '@wgfleet/peers';
 import type { PlannedPeer } from './add-peers-plan.js';
 import { WgdPeerEntity } from './wgd-peer.entity.js';
 import type { WgdConfigurationRef, WgdPeerRecord } from './wgd-peers.service.js';
@@ -31,7 +31,10 @@ export type WriteOutcome<T> = { ok: true; value: T } | { ok: false; message: str
  */
 @Injectable()
 export class WgdPeerActions {
-  constructor(private readonly operatorPeers: OperatorPeers) {}
+  constructor(
+    private readonly operatorPeers: OperatorPeers,
+    private readonly telemetry: PeerTelemetry,
+  ) {}
 
   async add(actor: AuditActor, configuration: WgdConfigurationRef, peers: PlannedPeer[]): Promise<WriteOutcome<UserEntity[]>> {
     return settle(() =>
@@ -90,6 +93,14 @@ export class WgdPeerActions {
 
   async allow(actor: AuditActor, configuration: WgdConfigurationRef, records: WgdPeerRecord[]): Promise<number[]> {
     return this.operatorPeers.setRestricted(actor, configuration.server.id, records.map((record) => record.user.id), false);
+  }
+
+  /**
+   * Zeroes the peer's counted traffic, received, sent or both (upstream zeroes its stored totals and
+   * re-adds the peer to restart the node's counters; the poller's totals make that unneeded here).
+   */
+  async resetTraffic(record: WgdPeerRecord, which: 'receive' | 'sent' | 'total'): Promise<void> {
+    await this.telemetry.resetTraffic(record.user.id, which);
   }
 
   async delete(actor: AuditActor, configuration: WgdConfigurationRef, records: WgdPeerRecord[]): Promise<number[]> {
