@@ -14,6 +14,12 @@ import { DashboardSettingsController } from './settings/dashboard-settings.contr
 import { LocaleController } from './settings/locale.controller.js';
 import { WgdSettingEntity } from './settings/wgd-setting.entity.js';
 import { WgdSettings } from './settings/wgd-settings.service.js';
+import { PEER_ANNOTATORS, type PeerAnnotator } from './peers/peer-annotations.js';
+import { PeerChangesController } from './peers/peer-changes.controller.js';
+import { PeerViewsController } from './peers/peer-views.controller.js';
+import { WgdPeerActions } from './peers/wgd-peer-actions.service.js';
+import { WgdPeerEntity } from './peers/wgd-peer.entity.js';
+import { WgdPeers } from './peers/wgd-peers.service.js';
 import { NodeToolsController } from './tools/node-tools.controller.js';
 import { WgdNodeTools } from './tools/wgd-node-tools.service.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
@@ -24,10 +30,13 @@ import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController],
-  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools],
-  exports: [WgdApiKeys, WgdConfigurations, WgdSettings],
+  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity]), ServersModule, PeersModule, AuditModule],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController],
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions,
+    // What fills the ShareLink and jobs fields of a peer object: add each PeerAnnotator class to `inject`.
+    { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [] },
+  ],
+  exports: [WgdApiKeys, WgdConfigurations, WgdSettings, WgdPeers],
 })
 class WgdashboardRoutesModule {}
 
