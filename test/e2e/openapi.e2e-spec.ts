@@ -37,6 +37,7 @@ const CONTRACT_ROUTES = [
   ['patch', '/api/admin/servers/{id}'],
   ['delete', '/api/admin/servers/{id}'],
   ['post', '/api/admin/servers/{id}/reconcile'],
+  ['get', '/api/admin/servers/{id}/users'],
   ['post', '/api/admin/assignments'],
   ['get', '/api/admin/assignments'],
   ['delete', '/api/admin/assignments/{id}'],

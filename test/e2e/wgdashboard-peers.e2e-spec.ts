@@ -275,6 +275,13 @@ describe('WGDashboard API: peers', () => {
       const desired = (await reader().read(server.serverId))!.desired.peersConfig;
       expect(desired).toContain(created.body.public_key);
       expect(desired).toContain(PEER_A);
+
+      // The operator's view of the server holds both, each with its owner.
+      const adminView = await request(http).get(`/api/admin/servers/${server.serverId}/users?limit=100`).set(bearer(admin.key)).expect(200);
+      const byKey = new Map(adminView.body.users.map((user: { public_key: string }) => [user.public_key, user]));
+      expect(byKey.get(created.body.public_key)).toMatchObject({ assignment_id: assignment, client_name: 'laptop', restricted: false });
+      expect(byKey.get(PEER_A)).toMatchObject({ assignment_id: null, client_ip: '10.66.7.2', restricted: false });
+      await request(http).get(`/api/admin/servers/${server.serverId}/users`).set(bearer(customer.key)).expect(403);
     });
 
     it('needs a key on every peer route, whatever the configuration is called (no substring whitelist)', async () => {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@wgfleet/accounts';
 import { IdempotencyModule } from '@wgfleet/idempotency';
 import { ServersModule } from '@wgfleet/servers';
+import { AdminServerUsersController } from './admin-server-users.controller.js';
 import { CustomerServersController } from './customer-servers.controller.js';
 import { OperatorPeers } from './operator-peers.service.js';
 import { PeerTelemetry } from './peer-telemetry.js';
@@ -14,7 +15,7 @@ import { UsersController } from './users.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), AccountsModule, ServersModule, IdempotencyModule],
-  controllers: [CustomerServersController, UsersController],
+  controllers: [CustomerServersController, UsersController, AdminServerUsersController],
   providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath],
   exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath],
 })

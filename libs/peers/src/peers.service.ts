@@ -208,6 +208,18 @@ export class PeersService {
     return pageOf(await qb.getMany(), page);
   }
 
+  /** One page of every user of a server, whoever owns it, oldest first (the operator's view). */
+  async listOnServer(serverId: number, page: Page): Promise<{ items: UserEntity[]; nextCursor: string | null }> {
+    const rows = await this.users
+      .createQueryBuilder('u')
+      .where('u.serverId = :serverId', { serverId })
+      .andWhere('u.id > :afterId', { afterId: page.afterId })
+      .orderBy('u.id', 'ASC')
+      .limit(page.limit + 1)
+      .getMany();
+    return pageOf(rows, page);
+  }
+
   /** Every user of the assignment, oldest first (the status route is not paginated). */
   async listAll(assignmentId: number): Promise<UserEntity[]> {
     return this.users.find({ where: { assignmentId }, order: { id: 'ASC' } });
