@@ -53,6 +53,21 @@ const CASES = [
   'ping-execute-missing',
   'ping-execute-bad-count',
   'traceroute-execute-missing',
+  // Configurations: answers that need no configuration on the node (the rest are replayed in wgdashboard-configuration-admin).
+  'addWireguardConfiguration-missing-params',
+  'addWireguardConfiguration-bad-protocol',
+  'deleteWireguardConfiguration-unknown',
+  'toggleWireguardConfiguration-no-param',
+  'toggleWireguardConfiguration-unknown',
+  'updateWireguardConfiguration-missing-name',
+  'updateWireguardConfiguration-unknown',
+  'renameWireguardConfiguration-missing',
+  'renameWireguardConfiguration-unknown',
+  'getWireguardConfigurationRawFile-no-param',
+  'getWireguardConfigurationRawFile-unknown',
+  'updateWireguardConfigurationRawFile-unknown',
+  'getWireguardConfigurationRealtimeTraffic-unknown',
+  'getWireguardConfigurations-none',
 ];
 
 describe('WGDashboard API: recorded answers of the real 4.2.5, replayed', () => {
