@@ -99,6 +99,14 @@ describe('WGDashboard API: peers', () => {
       expectRecorded(name, await replay(name));
     });
 
+    it('brings a stopped configuration up, as upstream’s wg-quick up does', async () => {
+      const db = app.get(DataSource);
+      await db.query(`UPDATE server SET enabled = false WHERE id = $1`, [server.serverId]);
+      await wgd('post', '/api/addPeers/wg0').send({ name: 'wakes it', allowed_ips: ['10.66.7.40/32'] }).expect(200);
+      expect((await db.query(`SELECT enabled FROM server WHERE id = $1`, [server.serverId]))[0].enabled).toBe(true);
+      await wgd('post', '/api/deletePeers/wg0').send({ peers: [(await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg0')).body.data.configurationPeers.find((p: { name: string }) => p.name === 'wakes it').id] }).expect(200);
+    });
+
     it('counts the free addresses as upstream (network and broadcast included) when a bulk asks for too many', async () => {
       const res = await wgd('post', '/api/addPeers/wg0').send({ bulkAdd: true, bulkAddAmount: 1000 }).expect(200);
       // Six addresses used: the server's and five peers'.

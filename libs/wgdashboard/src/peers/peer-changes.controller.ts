@@ -1,6 +1,7 @@
 import { Body, Controller, Param, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { WgdSettings } from '../settings/wgd-settings.service.js';
+import { WgdConfigurations } from '../wgd-configurations.service.js';
 import type { WgdRequest } from '../wgd-auth.guard.js';
 import { actorOf, asObject } from '../wgd-request.js';
 import { wgdFail, WgdHttpError, wgdOk, type WgdResult } from '../wgd-result.js';
@@ -24,6 +25,7 @@ export class PeerChangesController {
     private readonly peers: WgdPeers,
     private readonly actions: WgdPeerActions,
     private readonly settings: WgdSettings,
+    private readonly configurations: WgdConfigurations,
   ) {}
 
   @WgdPost('addPeers/:configName')
@@ -43,6 +45,7 @@ export class PeerChangesController {
       now: new Date(),
     });
     if (!plan.ok) return wgdFail(plan.message);
+    await this.startIfDown(request, configuration);
     const created = await this.actions.add(actorOf(request), configuration, plan.peers);
     if (!created.ok) return wgdFail(created.message);
     // The configuration as it is now (its peer count), embedded in each new peer as upstream does.
@@ -68,6 +71,7 @@ export class PeerChangesController {
       otherAllowedIps: records.filter((each) => each !== record && !each.source.restricted).map((each) => each.source.allowedIp),
     });
     if (!plan.ok) return wgdFail(plan.message);
+    await this.startIfDown(request, configuration);
     const updated = await this.actions.update(actorOf(request), configuration, record, plan.change);
     if (!updated.ok) return wgdFail(updated.message);
     return updated.value === null ? wgdFail('Peer does not exist') : wgdOk();
@@ -92,6 +96,7 @@ export class PeerChangesController {
     const configuration = await this.peers.configuration(request.wgdGrant!.nodeId, name);
     if (!configuration) throw new WgdHttpError(404, 'Configuration does not exist');
     if (keys.length === 0) throw new WgdHttpError(400, 'Please specify one or more peers');
+    await this.startIfDown(request, configuration);
     const found = await this.activeAmong(configuration, keys);
     const deleted = await this.actions.delete(actorOf(request), configuration, found);
     // Upstream means to answer this 404 but crashes on it (4.2.3+); this is the answer it means.
@@ -107,6 +112,7 @@ export class PeerChangesController {
     const configuration = await this.peers.configuration(request.wgdGrant!.nodeId, name);
     if (!configuration) throw new WgdHttpError(404, 'Configuration does not exist');
     if (keys.length === 0) return wgdFail('Please specify one or more peers');
+    await this.startIfDown(request, configuration);
     const restricted = await this.actions.restrict(actorOf(request), configuration, await this.activeAmong(configuration, keys));
     if (restricted.length === keys.length) return wgdOk(null, `Restricted ${restricted.length} peer(s)`);
     return wgdFail(`Restricted ${restricted.length} peer(s) successfully. Failed to restrict 0 peer(s)`);
@@ -119,6 +125,7 @@ export class PeerChangesController {
     const configuration = await this.peers.configuration(request.wgdGrant!.nodeId, name);
     if (!configuration) return wgdFail('Configuration does not exist');
     if (keys.length === 0) return wgdFail('Please specify one or more peers');
+    await this.startIfDown(request, configuration);
     const restricted = new Map((await this.peers.records(configuration)).filter((record) => record.source.restricted).map((record) => [record.source.publicKey, record]));
     const allowed: WgdPeerRecord[] = [];
     let refused: string | null = null;
@@ -133,6 +140,11 @@ export class PeerChangesController {
     }
     await this.actions.allow(actorOf(request), configuration, allowed);
     return refused === null ? wgdOk(null, 'Allow access successfully') : wgdFail(`Failed to allow access of peer ${refused}`);
+  }
+
+  /** Upstream brings a stopped configuration up before it changes its peers (`wg-quick up`). */
+  private async startIfDown(request: WgdRequest, configuration: WgdConfigurationRef): Promise<void> {
+    await this.configurations.ensureUp(actorOf(request), configuration.server.id);
   }
 
   private async activeAmong(configuration: WgdConfigurationRef, keys: string[]): Promise<WgdPeerRecord[]> {
