@@ -311,6 +311,44 @@ describe('WGDashboard API: configuration management', () => {
     });
   });
 
+  describe('moving a configuration (Address)', () => {
+    const update = (name: string, address: string) =>
+      post('/api/updateWireguardConfiguration', { Name: name, Address: address, ListenPort: name === 'wg3' ? 51831 : 51823, PreUp: '', PostUp: '', PreDown: '', PostDown: '', Table: '' });
+
+    it('moves a configuration without peers to other subnets', async () => {
+      const res = await update('wg1', '10.66.11.1/24, fd42:66:11::1/64').expect(200);
+      expect(JSON.parse(res.text)).toMatchObject({ status: true, message: '', data: { Name: 'wg1', Address: '10.66.11.1/24, fd42:66:11::1/64' } });
+    });
+
+    it('refuses a subnet that would leave a peer outside, and changes nothing', async () => {
+      const res = await update('wg3', '10.66.31.1/24').expect(200);
+      expect(JSON.parse(res.text)).toMatchObject({
+        status: false,
+        message: expect.stringMatching(/^1 user address\(es\) of server \d+ lie outside 10\.66\.31\.0\/24; keep a subnet that holds them$/),
+      });
+      const wg3 = (JSON.parse((await get('/api/getWireguardConfigurations')).text).data as Array<Record<string, unknown>>).find((c) => c.Name === 'wg3');
+      expect(wg3).toMatchObject({ Address: '10.66.30.1/24', PreDown: 'y; z' });
+    });
+
+    it('takes a new private key from the raw file: the public key follows', async () => {
+      const file = JSON.parse((await get('/api/getWireguardConfigurationRawFile?configurationName=wg3')).text).data.content as string;
+      const keys = generateKeyPair();
+      const res = await post('/api/updateWireguardConfigurationRawFile', { configurationName: 'wg3', rawConfiguration: file.replace(/PrivateKey = \S+/, `PrivateKey = ${keys.privateKey}`) });
+      expect(res.text).toBe(ok('null'));
+      const wg3 = (JSON.parse((await get('/api/getWireguardConfigurations')).text).data as Array<Record<string, unknown>>).find((c) => c.Name === 'wg3');
+      expect(wg3).toMatchObject({ PrivateKey: keys.privateKey, PublicKey: keys.publicKey });
+    });
+
+    it('reads a body that is not a JSON object as one without fields', async () => {
+      expect((await post('/api/addWireguardConfiguration', ['wg0']).expect(200)).text).toBe(fail('Please provide all required parameters.'));
+      expect((await post('/api/updateWireguardConfiguration', 'null').set('content-type', 'application/json').expect(200)).text).toBe(fail('Please provide these following field: Name'));
+    });
+
+    it('answers 404 under the toggle path with more after the slash', async () => {
+      await get('/api/toggleWireguardConfiguration/wg0?configurationName=wg0').expect(404);
+    });
+  });
+
   describe('renameWireguardConfiguration', () => {
     it('answers upstream’s bytes for missing, unknown and existing names; refuses a hostile new name', async () => {
       await replay('renameWireguardConfiguration-missing');
@@ -325,7 +363,8 @@ describe('WGDashboard API: configuration management', () => {
     it('renames wg1 to wg2 as recorded: the old interface leaves the node, the new one is stopped until switched on', async () => {
       const [row] = await db.query('SELECT id FROM server WHERE node_id = $1 AND interface = $2', [nodeId, 'wg1']);
       const id = Number(row.id);
-      await get('/api/toggleWireguardConfiguration?configurationName=wg1').expect(200);
+      // Switched on by its update above.
+      expect(await serverRow(id)).toMatchObject({ enabled: true });
       await waitFor('wg1 on the node', () => onNode('wg1'));
       await replay('renameWireguardConfiguration-wg1-to-wg2');
       expect(await serverRow(id)).toMatchObject({ interface: 'wg2', enabled: false });
