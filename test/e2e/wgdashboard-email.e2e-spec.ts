@@ -1,9 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { assign, makeServer } from '../support/fleet-factory.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
+import { wgdFixture } from '../support/wgd-fixtures.js';
 
 /**
  * email/ready, email/previewBody, email/send (notes §2.49-2.51) with the SMTP account of the
@@ -15,6 +16,7 @@ describe('WGDashboard API: e-mail', () => {
   let app: NestFastifyApplication;
   let http: ReturnType<NestFastifyApplication['getHttpServer']>;
   let key: string;
+  let peer: { id: string; allowedIp: string };
 
   beforeAll(async () => {
     smtp = await startSmtpCapture({ username: 'mailer', password: PASSWORD });
@@ -28,10 +30,13 @@ describe('WGDashboard API: e-mail', () => {
     });
     http = app.getHttpServer();
     const admin = await makeAccount(app, 'admin');
-    const [node] = await app.get(DataSource).query(`INSERT INTO node (name, transport, public_ipv4) VALUES ($1, 'local', '198.51.100.35') RETURNING id`, [
-      `wgd-email-${process.pid}-${Date.now()}`,
-    ]);
-    key = (await request(http).post(`/api/admin/nodes/${node.id}/wgdashboard-keys`).set(bearer(admin.key)).send({}).expect(201)).body.key;
+    // The key's node has one configuration, wg0, with one peer: a portal user made the portal's way.
+    const server = await makeServer(app, { ipv4Subnet: '10.0.30.0/24', ipv6Subnet: null, listenPort: 51830 });
+    key = (await request(http).post(`/api/admin/nodes/${server.nodeId}/wgdashboard-keys`).set(bearer(admin.key)).send({}).expect(201)).body.key;
+    const customer = await makeAccount(app, 'customer');
+    const assignment = await assign(app, server.serverId, customer.id);
+    const user = await request(http).post(`/api/wg/servers/${assignment}/users`).set(bearer(customer.key)).send({ client_name: 'laptop-1' }).expect(201);
+    peer = { id: user.body.public_key, allowedIp: `${user.body.client_ip}/32` };
   });
   afterAll(async () => {
     await app?.close();
@@ -79,6 +84,48 @@ describe('WGDashboard API: e-mail', () => {
       expect(headers).toContain('Content-Type: text/plain; charset=utf-8');
       expect(body).toBe('Hi {{ peer.name }}\r\n{% bad tag %}\r\n');
       expect(headers.some((header) => header.startsWith('Subject:'))).toBe(false);
+    });
+
+    it('renders the body for the peer and attaches its .conf, named after the peer', async () => {
+      const { res, mail } = await send({
+        Receiver: 'laptop@example.net',
+        Subject: 'Your WireGuard',
+        Body: 'Hi {{ peer.name }}, see {{ configurationFile.fileName }}.conf\n',
+        ConfigurationName: 'wg0',
+        Peer: peer.id,
+        IncludeAttachment: true,
+      });
+      expect(res.text).toBe('{"data":null,"message":null,"status":true}\n');
+      expect(mail).toMatchObject({ mailFrom: 'wgfleet@example.com', rcptTo: ['laptop@example.net'] });
+      const file = JSON.parse((await post('previewBody', { Body: '{{ configurationFile.file }}', ConfigurationName: 'wg0', Peer: peer.id })).text).data as string;
+      const parsed = await simpleParser(mail!.raw);
+      expect(parsed.subject).toBe('Your WireGuard');
+      expect(parsed.text).toBe('Hi laptop-1, see laptop-1.conf');
+      expect(parsed.attachments).toHaveLength(1);
+      expect(parsed.attachments[0].filename).toBe('laptop-1.conf');
+      expect(parsed.attachments[0].content.toString('utf8')).toBe(file);
+      expect(mail!.raw.toString('latin1')).toContain('Content-Type: application/octet-stream; name=laptop-1.conf\r\n');
+      expect(mail!.raw.toString('latin1')).toContain('Content-Disposition: attachment; filename=laptop-1.conf\r\n');
+    });
+
+    it('attaches nothing when IncludeAttachment is false', async () => {
+      const { res, mail } = await send({ Receiver: 'laptop@example.net', Body: '{{ peer.name }}', ConfigurationName: 'wg0', Peer: peer.id, IncludeAttachment: false });
+      expect(res.text).toBe('{"data":null,"message":null,"status":true}\n');
+      expect(rawParts(mail!.raw)).toMatchObject({ body: 'laptop-1\r\n' });
+      expect((await simpleParser(mail!.raw)).attachments).toHaveLength(0);
+    });
+
+    it('sends the body as written for an unknown peer of a known configuration (as upstream)', async () => {
+      const { res, mail } = await send({ Receiver: 'laptop@example.net', Body: 'Hi {{ peer.name }}', ConfigurationName: 'wg0', Peer: 'nope', IncludeAttachment: true });
+      expect(res.text).toBe('{"data":null,"message":null,"status":true}\n');
+      expect(rawParts(mail!.raw).body).toBe('Hi {{ peer.name }}\r\n');
+    });
+
+    it('answers a template that cannot render with status:false and sends nothing (upstream: 500, or code execution)', async () => {
+      const { res, mail } = await send({ Receiver: 'laptop@example.net', Body: "{{ peer.constructor.constructor('return process')() }}", ConfigurationName: 'wg0', Peer: peer.id });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text)).toEqual({ data: null, message: expect.any(String), status: false });
+      expect(mail).toBeUndefined();
     });
 
     it('keeps a header injection in Subject inside the subject', async () => {
@@ -136,6 +183,47 @@ describe('WGDashboard API: e-mail', () => {
     it('answers 400 for a Body that is not text (upstream: 500)', async () => {
       const res = await post('previewBody', { Body: 5, ConfigurationName: 'wg0', Peer: 'x' }).expect(400);
       expect(res.text).toBe('{"data":null,"message":"Body must be a string: text","status":false}\n');
+    });
+
+    it('renders the peer’s fields and file name as upstream’s fixture does, one trailing newline dropped', async () => {
+      const template = 'Hi {{ peer.name }} ({{ peer.allowed_ip }}), file {{ configurationFile.fileName }}.conf\n';
+      const res = await post('previewBody', { Body: template, ConfigurationName: 'wg0', Peer: peer.id }).expect(200);
+      expect(res.headers['content-type']).toBe('application/json');
+      expect(res.text).toBe(`{"data":"Hi laptop-1 (${peer.allowedIp}), file laptop-1.conf","message":null,"status":true}\n`);
+    });
+
+    it('renders the configuration inside the peer and the peer’s .conf', async () => {
+      const res = await post('previewBody', { Body: '{{ peer.configuration.Name }}:{{ peer.configuration.ListenPort }}|{{ configurationFile.file }}', ConfigurationName: 'wg0', Peer: peer.id }).expect(200);
+      const data = JSON.parse(res.text).data as string;
+      expect(data.startsWith('wg0:51830|[Interface]\n')).toBe(true);
+      expect(data).toContain(`Address = ${peer.allowedIp}\n`);
+    });
+
+    it('answers upstream’s recorded "Peer does not exist" for an unknown peer of a known configuration', async () => {
+      const fixture = wgdFixture('email-previewBody-unknown-peer');
+      const res = await post('previewBody', JSON.parse(fixture.request.body as string)).expect(fixture.status);
+      expect(res.text).toBe(fixture.body);
+    });
+
+    it.each([
+      ["{{ peer.constructor.constructor('return process')() }}"],
+      ["{% include '/etc/passwd' %}"],
+      ["{{ ''.__class__.__mro__[1].__subclasses__() }}"],
+      ['{{ peer.name | upper }}'],
+    ])('fails cleanly, HTTP 200 and status:false with the engine’s message, for %s', async (template) => {
+      const res = await post('previewBody', { Body: template, ConfigurationName: 'wg0', Peer: peer.id }).expect(200);
+      const answer = JSON.parse(res.text);
+      expect(answer).toEqual({ data: null, message: expect.any(String), status: false });
+      expect(answer.message).not.toMatch(/root:|uid=|function/);
+    });
+
+    it.each([
+      ['{{ peer.constructor }}'],
+      ['{{ self }}{{ config }}{{ process.env }}'],
+      ["{{ peer['__proto__'] }}"],
+    ])('renders nothing for %s', async (template) => {
+      const res = await post('previewBody', { Body: template, ConfigurationName: 'wg0', Peer: peer.id }).expect(200);
+      expect(res.text).toBe('{"data":"","message":null,"status":true}\n');
     });
   });
 });

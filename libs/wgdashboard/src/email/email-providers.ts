@@ -1,13 +1,7 @@
 import type { Provider } from '@nestjs/common';
-import { EmailPeerContexts, type PeerTemplateLookup } from './email-peer-contexts.js';
+import { WgdPeers } from '../peers/wgd-peers.service.js';
+import { EmailPeerContexts } from './email-peer-contexts.js';
 import { SmtpMailer } from './smtp-mailer.js';
 
-/**
- * What the e-mail routes need. Until the peers of a configuration are served by this module, no
- * configuration is found: previewBody answers "Please specify configuration and peer" and send
- * sends the body as written, as upstream does for an unknown configuration.
- */
-export const EMAIL_PROVIDERS: Provider[] = [
-  SmtpMailer,
-  { provide: EmailPeerContexts, useValue: { templateContext: async (): Promise<PeerTemplateLookup> => 'no-configuration' } },
-];
+/** What the e-mail routes need: the mailer, and the peers of the key's node (WgdPeers, provided by the routes module). */
+export const EMAIL_PROVIDERS: Provider[] = [SmtpMailer, { provide: EmailPeerContexts, useExisting: WgdPeers }];
