@@ -21,6 +21,11 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBe('postgres://u:p@db:5432/x');
   });
 
+  it('evaluates WGDashboard peer jobs every minute unless WGD_JOB_INTERVAL_MS says otherwise', () => {
+    expect(loadConfig({}).WGD_JOB_INTERVAL_MS).toBe(60_000);
+    expect(loadConfig({ WGD_JOB_INTERVAL_MS: '180000' }).WGD_JOB_INTERVAL_MS).toBe(180_000);
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(8080);
   });
@@ -35,6 +40,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['BODY_LIMIT_BYTES', '12'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['WGD_JOB_INTERVAL_MS', '999'],
+    ['WGD_JOB_INTERVAL_MS', 'soon'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     let thrown: unknown;
     try {

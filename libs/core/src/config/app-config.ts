@@ -116,6 +116,16 @@ export class AppConfig {
   @Max(3_600_000, { message: 'must be an integer between 1000 and 3600000' })
   POLL_INTERVAL_MS = 10_000;
 
+  /**
+   * WGDashboard peer jobs: how often the scheduler evaluates them, in milliseconds (upstream: every
+   * 180 s). It runs where the reconciler runs (RECONCILER_ENABLED).
+   */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer between 1000 and 3600000' })
+  @Min(1000, { message: 'must be an integer between 1000 and 3600000' })
+  @Max(3_600_000, { message: 'must be an integer between 1000 and 3600000' })
+  WGD_JOB_INTERVAL_MS = 60_000;
+
   /** Largest accepted request body; the contract's 413 threshold. */
   @Transform(toInteger)
   @IsInt({ message: 'must be an integer between 1024 and 10485760' })
