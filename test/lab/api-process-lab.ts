@@ -17,6 +17,8 @@ export interface LabApiOptions {
   reconcileIntervalMs: number;
   /** POLL_INTERVAL_MS: one `wg show IF dump` per server per interval. */
   pollIntervalMs: number;
+  /** Any other setting the spec needs (README names). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -60,6 +62,7 @@ export class LabApi {
       POLL_INTERVAL_MS: String(options.pollIntervalMs),
       // The contract's 60 requests/min per key would throttle the specs' own polling and bursts.
       RATE_LIMIT_PER_MINUTE: '1000000',
+      ...options.env,
     });
     try {
       await api.startProcess();
@@ -84,6 +87,11 @@ export class LabApi {
   /** Requests as one API key, against whichever process runs now. */
   as(key: string): ApiClient {
     return apiAt(() => this.url, key);
+  }
+
+  /** A WGDashboard client: its key in the `wg-dashboard-apikey` header. */
+  wgd(key: string): ApiClient {
+    return apiAt(() => this.url, key, { 'wg-dashboard-apikey': key });
   }
 
   /**
@@ -168,11 +176,11 @@ export class LabApi {
 }
 
 /** api-lab.ts's apiAs, for an API reached by URL rather than by an in-process server. */
-export function apiAt(url: () => string, key: string) {
+export function apiAt(url: () => string, key: string, headers: Record<string, string> = bearer(key)) {
   return {
-    get: (path: string) => request(url()).get(path).set(bearer(key)),
-    post: (path: string, body: object = {}) => request(url()).post(path).set(bearer(key)).send(body),
-    del: (path: string) => request(url()).delete(path).set(bearer(key)),
+    get: (path: string) => request(url()).get(path).set(headers),
+    post: (path: string, body: object = {}) => request(url()).post(path).set(headers).send(body),
+    del: (path: string) => request(url()).delete(path).set(headers),
   };
 }
 

@@ -11,3 +11,11 @@ export function pingArgv(host: string, count: number, waitSeconds: number): stri
   const options = [`-${family}`, '-c', String(count), '-i', '0.2', '-W', String(waitSeconds), '-w', String(count + waitSeconds + 2)];
   return PING === undefined ? ['busybox', 'ping', ...options, host] : [PING, ...options, host];
 }
+
+/** Pings for `seconds` with large packets every 10 ms (about 120 KB/s each way): traffic a rate can see. */
+export function trafficArgv(host: string, seconds: number): string[] {
+  const family = isIP(host);
+  if (family === 0) throw new Error(`lab: ping wants an IP address, got ${host}`);
+  const options = [`-${family}`, '-q', '-s', '1200', '-i', '0.01', '-w', String(seconds)];
+  return PING === undefined ? ['busybox', 'ping', ...options, host] : [PING, ...options, host];
+}
