@@ -53,6 +53,11 @@ const CASES = [
   'ping-execute-missing',
   'ping-execute-bad-count',
   'traceroute-execute-missing',
+  // Share links: refused before any link is looked up, or an ID no node has (the recorded link is replayed in wgdashboard-share-links).
+  'sharePeer-create-missing',
+  'sharePeer-update-missing',
+  'sharePeer-get-missing-no-key',
+  'sharePeer-get-unknown-no-key',
   // Configurations: answers that need no configuration on the node (the rest are replayed in wgdashboard-configuration-admin).
   'addWireguardConfiguration-missing-params',
   'addWireguardConfiguration-bad-protocol',

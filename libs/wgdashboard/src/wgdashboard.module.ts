@@ -20,6 +20,11 @@ import { PeerViewsController } from './peers/peer-views.controller.js';
 import { WgdPeerActions } from './peers/wgd-peer-actions.service.js';
 import { WgdPeerEntity } from './peers/wgd-peer.entity.js';
 import { WgdPeers } from './peers/wgd-peers.service.js';
+import { ShareLinkAnnotator } from './share-links/share-link.annotator.js';
+import { ShareLinksController } from './share-links/share-links.controller.js';
+import { WgdShareLinkEntity } from './share-links/wgd-share-link.entity.js';
+import { WgdShareLinkStore } from './share-links/wgd-share-link-store.service.js';
+import { WgdShareLinks } from './share-links/wgd-share-links.service.js';
 import { NodeToolsController } from './tools/node-tools.controller.js';
 import { WgdNodeTools } from './tools/wgd-node-tools.service.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
@@ -30,11 +35,11 @@ import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController],
-  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions,
+  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity, WgdShareLinkEntity]), ServersModule, PeersModule, AuditModule],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, ShareLinksController],
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
     // What fills the ShareLink and jobs fields of a peer object: add each PeerAnnotator class to `inject`.
-    { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [] },
+    { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [ShareLinkAnnotator] },
   ],
   exports: [WgdApiKeys, WgdConfigurations, WgdSettings, WgdPeers],
 })
