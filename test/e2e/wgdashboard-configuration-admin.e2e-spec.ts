@@ -305,6 +305,7 @@ describe('WGDashboard API: configuration management', () => {
         fail(`Peer ${stranger} is not a peer of this configuration: the [Peer] sections must be the configuration's current peers (add, change and delete peers with addPeers, updatePeerSettings and deletePeers)`),
       );
       expect((await update(file.replace('SaveConfig = true', 'DNS = 1.1.1.1'))).text).toBe(fail('Invalid configuration file: line 3: DNS is not supported in [Interface] here'));
+      expect((await update(file.replace('PreUp = ', 'PreUp = a\rb'))).text).toBe(fail('PreUp must be one line (no line breaks)'));
       expect((await update(file.replace('ListenPort = 51830', 'ListenPort = 51831').replace('PreDown = x', 'PreDown = y\nPreDown = z'))).text).toBe(ok('null'));
       const after = JSON.parse((await get('/api/getWireguardConfigurations')).text).data[2];
       expect(after).toMatchObject({ ListenPort: '51831', PreDown: 'y; z', Status: true });

@@ -161,6 +161,11 @@ export class ConfigurationEditor {
     if (mtuValue !== null && !(mtuValue >= MTU_RANGE.min && mtuValue <= MTU_RANGE.max)) {
       return wgdFail(`Invalid configuration file: MTU must be an integer from ${MTU_RANGE.min} to ${MTU_RANGE.max}`);
     }
+    for (const name of [...HOOK_KEYS, 'Table'] as const) {
+      // Lines are split already; a lone CR or a NUL would still corrupt the file this shows back.
+      const checked = checkStoredText(name, hooks[name]);
+      if (!checked.ok) return wgdFail(checked.message);
+    }
     const given = peerIdentities(sections.value.peers);
     if (!given.ok) return wgdFail(given.message);
     const snapshot = await this.reader.read(record.server.id);
