@@ -272,6 +272,16 @@ describe('WGDashboard API: share links', () => {
       expect(peerText(await info(key), PEER_A)).toContain(`"ShareLink":[${linkJson(shareId, null)}],`);
     });
 
+    it('creates racing for one peer make one link; the others answer “already sharing” with it', async () => {
+      const added = await wgd('post', '/api/addPeers/wg0', other.key).send({ name: 'racer', allowed_ips: ['10.66.7.9/32'] }).expect(200);
+      const racer = added.body.data[0].id as string;
+      const answers = await Promise.all(Array.from({ length: 6 }, () => wgd('post', '/api/sharePeer/create', other.key).send({ Configuration: 'wg0', Peer: racer }).expect(200)));
+      const created = answers.filter((res) => Array.isArray(res.body.data));
+      expect(created).toHaveLength(1);
+      const id = created[0]!.body.data[0].ShareID as string;
+      for (const res of answers.filter((each) => !Array.isArray(each.body.data))) expect(res.text).toBe(envelope(linkJson(id, null, 'wg0', racer), 'This peer is already sharing. Please view data for shared link.', true));
+    });
+
     it('each ID opens its own node’s peer, whatever key comes along', async () => {
       expect((await open(shareId).set('wg-dashboard-apikey', other.key).expect(200)).body.data.file).toContain(`PublicKey = ${server.publicKey}\n`);
       expect((await open(otherShareId).expect(200)).body.data.file).toContain(`PublicKey = ${other.server.publicKey}\n`);
