@@ -53,6 +53,11 @@ const CASES = [
   'ping-execute-missing',
   'ping-execute-bad-count',
   'traceroute-execute-missing',
+  // Peer schedule jobs: refused before any peer is looked up (the rest replay in wgdashboard-peer-jobs).
+  'savePeerScheduleJob-missing-job',
+  'savePeerScheduleJob-missing-peer',
+  'savePeerScheduleJob-unknown-config',
+  'getPeerScheduleJobLogs-unknown-config',
   // Share links: refused before any link is looked up, or an ID no node has (the recorded link is replayed in wgdashboard-share-links).
   'sharePeer-create-missing',
   'sharePeer-update-missing',

@@ -14,6 +14,7 @@ import { DashboardSettingsController } from './settings/dashboard-settings.contr
 import { LocaleController } from './settings/locale.controller.js';
 import { WgdSettingEntity } from './settings/wgd-setting.entity.js';
 import { WgdSettings } from './settings/wgd-settings.service.js';
+import { PEER_JOB_CONTROLLERS, PEER_JOB_ENTITIES, PEER_JOB_PROVIDERS, PeerJobsAnnotator } from './peer-jobs/peer-jobs.parts.js';
 import { PEER_ANNOTATORS, type PeerAnnotator } from './peers/peer-annotations.js';
 import { PeerChangesController } from './peers/peer-changes.controller.js';
 import { PeerViewsController } from './peers/peer-views.controller.js';
@@ -35,11 +36,11 @@ import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity, WgdShareLinkEntity]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, ShareLinksController],
-  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
+  imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity, WgdShareLinkEntity, ...PEER_JOB_ENTITIES]), ServersModule, PeersModule, AuditModule],
+  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, ShareLinksController, ...PEER_JOB_CONTROLLERS],
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, ...PEER_JOB_PROVIDERS, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
     // What fills the ShareLink and jobs fields of a peer object: add each PeerAnnotator class to `inject`.
-    { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [ShareLinkAnnotator] },
+    { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [ShareLinkAnnotator, PeerJobsAnnotator] },
   ],
   exports: [WgdApiKeys, WgdConfigurations, WgdSettings, WgdPeers],
 })

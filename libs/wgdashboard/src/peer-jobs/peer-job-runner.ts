@@ -111,7 +111,7 @@ export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     // As upstream, finished jobs are deleted after the pass (each logs its removal).
-    for (const job of finished) await this.jobs.remove(job.nodeId, job.jobId);
+    for (const job of finished) await this.jobs.finish(job);
     return report;
   }
 

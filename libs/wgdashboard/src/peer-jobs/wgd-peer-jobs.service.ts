@@ -74,6 +74,18 @@ export class WgdPeerJobs {
     });
   }
 
+  /**
+   * A job the scheduler ran: expired and its removal logged, as upstream's runner deletes it. After
+   * a `delete` action the row has gone with its peer; the line is still written, to the job's server.
+   */
+  async finish(job: Pick<WgdPeerJobEntity, 'nodeId' | 'jobId' | 'serverId'>): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      await manager.update(WgdPeerJobEntity, { nodeId: job.nodeId, jobId: job.jobId }, { expireDate: formatUtcDateTime(now) });
+      await this.log(manager, job.serverId, job.jobId, true, jobMessages.removed(), now);
+    });
+  }
+
   /** The server's active jobs, oldest first. */
   async activeOnServer(serverId: number): Promise<WgdPeerJobEntity[]> {
     return this.jobs.find({ where: { serverId, expireDate: IsNull() }, order: { seq: 'ASC' } });
