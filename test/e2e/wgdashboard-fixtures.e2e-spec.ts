@@ -78,6 +78,14 @@ const CASES = [
   'updateWireguardConfigurationRawFile-unknown',
   'getWireguardConfigurationRealtimeTraffic-unknown',
   'getWireguardConfigurations-none',
+  // Backups: the answers for an unknown configuration and missing fields (the rest in wgdashboard-backups).
+  'getWireguardConfigurationBackup-unknown',
+  'createWireguardConfigurationBackup-unknown',
+  'deleteWireguardConfigurationBackup-missing-fields',
+  'deleteWireguardConfigurationBackup-unknown-config',
+  'downloadWireguardConfigurationBackup-unknown-config',
+  'restoreWireguardConfigurationBackup-missing-fields',
+  'restoreWireguardConfigurationBackup-unknown-config',
 ];
 
 describe('WGDashboard API: recorded answers of the real 4.2.5, replayed', () => {

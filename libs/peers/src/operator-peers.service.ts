@@ -76,32 +76,7 @@ export class OperatorPeers {
         await this.access.bumpGeneration(manager, serverId);
         const server = await manager.findOneByOrFail(ServerEntity, { id: serverId });
         const created: UserEntity[] = [];
-        for (const peer of peers) {
-          const [taken] = await manager.query('SELECT 1 FROM wg_user WHERE server_id = $1 AND public_key = $2', [serverId, peer.publicKey]);
-          if (taken) throw publicKeyTaken(peer.publicKey);
-          const ipv4 = await this.addressFor(manager, server, 4, peer.ipv4);
-          const ipv6 = peer.ipv6 === null ? null : await this.addressFor(manager, server, 6, peer.ipv6);
-          const user = await manager.save(
-            manager.create(UserEntity, {
-              serverId,
-              assignmentId: null,
-              clientName: peer.name,
-              publicKey: peer.publicKey,
-              privateKeyEnc: this.seal(peer.privateKey, privateKeyContext({ serverId, publicKey: peer.publicKey })),
-              presharedKeyEnc: this.seal(peer.presharedKey, presharedKeyContext({ serverId, publicKey: peer.publicKey })),
-              ipv4,
-              ipv6,
-              routedIps: peer.routedIps,
-              dns: peer.dns,
-              allowedIps: peer.allowedIps,
-              persistentKeepalive: peer.persistentKeepalive,
-              restrictedAt: null,
-              state: 'pending',
-              stateError: null,
-            }),
-          );
-          created.push(user);
-        }
+        for (const peer of peers) created.push(await this.insertPeer(manager, server, peer, null));
         await this.recordEach(actor, 'user.create', created, manager);
         await alongside?.(manager, created);
         return created;
@@ -109,6 +84,64 @@ export class OperatorPeers {
     } catch (error) {
       throw mapConstraintError(error);
     }
+  }
+
+  /**
+   * Replaces the server's operator peers (assignment null) by `peers`, with their keys, addresses
+   * and restriction, inside the caller's transaction (WGDashboard's backup restore, which changes the
+   * server's settings in the same one: all or nothing). Tenants' users are left as they are.
+   */
+  async replaceOperatorPeers(
+    manager: EntityManager,
+    actor: AuditActor,
+    serverId: number,
+    peers: Array<NewOperatorPeer & { restricted: boolean }>,
+    alongside?: InTransaction<UserEntity[]>,
+  ): Promise<UserEntity[]> {
+    try {
+      await this.access.bumpGeneration(manager, serverId);
+      const server = await manager.findOneByOrFail(ServerEntity, { id: serverId });
+      const current = await manager.findBy(UserEntity, { serverId, assignmentId: IsNull() });
+      if (current.length > 0) {
+        await manager.delete(UserEntity, { id: In(current.map((user) => user.id)) });
+        await this.recordEach(actor, 'user.delete', current, manager);
+      }
+      const created: UserEntity[] = [];
+      for (const peer of peers) created.push(await this.insertPeer(manager, server, peer, peer.restricted ? new Date() : null));
+      await this.recordEach(actor, 'user.create', created, manager);
+      await alongside?.(manager, created);
+      return created;
+    } catch (error) {
+      throw mapConstraintError(error);
+    }
+  }
+
+  /** One new operator peer of the server, its public key and addresses checked. */
+  private async insertPeer(manager: EntityManager, server: ServerEntity, peer: NewOperatorPeer, restrictedAt: Date | null): Promise<UserEntity> {
+    const serverId = server.id;
+    const [taken] = await manager.query('SELECT 1 FROM wg_user WHERE server_id = $1 AND public_key = $2', [serverId, peer.publicKey]);
+    if (taken) throw publicKeyTaken(peer.publicKey);
+    const ipv4 = await this.addressFor(manager, server, 4, peer.ipv4);
+    const ipv6 = peer.ipv6 === null ? null : await this.addressFor(manager, server, 6, peer.ipv6);
+    return manager.save(
+      manager.create(UserEntity, {
+        serverId,
+        assignmentId: null,
+        clientName: peer.name,
+        publicKey: peer.publicKey,
+        privateKeyEnc: this.seal(peer.privateKey, privateKeyContext({ serverId, publicKey: peer.publicKey })),
+        presharedKeyEnc: this.seal(peer.presharedKey, presharedKeyContext({ serverId, publicKey: peer.publicKey })),
+        ipv4,
+        ipv6,
+        routedIps: peer.routedIps,
+        dns: peer.dns,
+        allowedIps: peer.allowedIps,
+        persistentKeepalive: peer.persistentKeepalive,
+        restrictedAt,
+        state: 'pending',
+        stateError: null,
+      }),
+    );
   }
 
   /** Changes one peer of the server; null when the server holds no such peer. */
