@@ -65,7 +65,7 @@ export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
    * rejects: it runs from a timer, where a rejection would end the process.
    */
   runOnce(): Promise<PeerJobPass> {
-    this.running ??= whileHoldingPassLock(this.dataSource, () => this.pass())
+    this.running ??= this.lockedPass()
       .catch((error: unknown): PeerJobPass => {
         this.logger.warn({ msg: 'peer job pass failed', err: error });
         return 'error';
@@ -74,6 +74,12 @@ export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
         this.running = null;
       });
     return this.running;
+  }
+
+  /** Most nodes have no jobs: then no lock session is opened at all. */
+  private async lockedPass(): Promise<PeerJobPass> {
+    if (!(await this.jobs.anyActive())) return { evaluated: 0, acted: 0, failed: 0 };
+    return whileHoldingPassLock(this.dataSource, () => this.pass());
   }
 
   private scheduleNext(delayMs: number): void {
@@ -89,7 +95,11 @@ export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     const finished: WgdPeerJobEntity[] = [];
     const now = this.clock.now();
     for (const [nodeId, nodeJobs] of groupBy(await this.jobs.allActive(), (job) => job.nodeId)) {
-      const configurations = await this.peers.configurations(nodeId);
+      // One node that cannot be read (its rows, its keys) leaves the other nodes' jobs running.
+      const configurations = await this.peers.configurations(nodeId).catch((error: unknown) => {
+        this.logger.warn({ msg: 'peer jobs of a node skipped', nodeId, err: error });
+        return [];
+      });
       for (const [serverId, serverJobs] of groupBy(nodeJobs, (job) => job.serverId)) {
         const configuration = configurations.find((each) => each.server.id === serverId);
         // A server on its way out is no configuration any more; its jobs go with it.

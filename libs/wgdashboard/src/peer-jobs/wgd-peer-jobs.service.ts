@@ -91,6 +91,11 @@ export class WgdPeerJobs {
     return this.jobs.find({ where: { serverId, expireDate: IsNull() }, order: { seq: 'ASC' } });
   }
 
+  /** Whether any node has an active job (a pass without one needs no lock). */
+  async anyActive(): Promise<boolean> {
+    return this.jobs.exists({ where: { expireDate: IsNull() } });
+  }
+
   /** Every node's active jobs, oldest first: what one scheduler pass evaluates. */
   async allActive(): Promise<WgdPeerJobEntity[]> {
     return this.jobs.find({ where: { expireDate: IsNull() }, order: { seq: 'ASC' } });
