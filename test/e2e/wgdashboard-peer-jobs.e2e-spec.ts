@@ -158,6 +158,20 @@ describe('WGDashboard API: peer schedule jobs', () => {
       await wgd('post', '/api/deletePeerScheduleJob').send({ Job: job({ JobID: id, Peer: other, CreationDate: 'x' }) }).expect(200);
     });
 
+    it('lists a peer’s active jobs oldest first, a JSON number Value as the text upstream stores', async () => {
+      const publicKey = generateKeyPair().publicKey;
+      await addPeer(publicKey, '10.66.9.4');
+      await save({ JobID: 'second-by-name', Peer: publicKey, Value: 2.5 }).expect(200);
+      const first = await save({ JobID: 'a-later-one', Peer: publicKey, Field: 'date', Value: '2027-01-01 00:00:00', Action: 'delete', Value2: 'ignored' }).expect(200);
+      expect(first.body.data[0]).toMatchObject({ JobID: 'a-later-one', Value: '2027-01-01 00:00:00', Action: 'delete' });
+      expect((await peerObject(publicKey)).jobs.map((each: { JobID: string; Value: string }) => [each.JobID, each.Value])).toEqual([
+        ['second-by-name', '2.5'],
+        ['a-later-one', '2027-01-01 00:00:00'],
+      ]);
+      for (const JobID of ['second-by-name', 'a-later-one']) await wgd('post', '/api/deletePeerScheduleJob').send({ Job: job({ JobID, Peer: publicKey, CreationDate: 'x' }) }).expect(200);
+      expect((await peerObject(publicKey)).jobs).toEqual([]);
+    });
+
     it('deleting an id the node never had answers as upstream and logs nothing', async () => {
       const res = await wgd('post', '/api/deletePeerScheduleJob').send({ Job: job({ JobID: 'never-saved', CreationDate: '2026-01-01 00:00:00' }) }).expect(200);
       expect(res.text).toBe('{"data":[],"message":null,"status":true}\n');
