@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { crc32 } from 'node:zlib';
 import { DesiredStateReader } from '@wgfleet/node-sync';
+import { BackupRestorer } from '../../libs/wgdashboard/src/backups/backup-restorer.service.js';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
 import { wgdFixture } from '../support/wgd-fixtures.js';
@@ -292,6 +293,29 @@ describe('WGDashboard API: configuration backups', () => {
       expect(backup.databaseContent).toContain(`INSERT INTO "wg0" VALUES('${BULK_3}'`);
       // The tenant's user it also lists goes into the dump as well (restores leave tenants' users alone).
       expect(backup.databaseContent).toContain(`'tablet'`);
+    });
+
+    it('makes a new configuration from a backup (addWireguardConfiguration’s Backup), its operator’s peers included, switched off', async () => {
+      const restorer = app.get(BackupRestorer);
+      const actor = { accountId: null, apiKeyId: null, sourceIp: '127.0.0.1' };
+      const all = await wgd('get', '/api/getAllWireguardConfigurationBackup').expect(200);
+      const [backup] = all.body.data.NonExistingConfigurations.wg0 as Array<{ filename: string }>;
+      for (const name of ['nope.conf', `../${backup!.filename}`, '', 7]) {
+        expect(await restorer.restoreInto(actor, server.nodeId, 'wg1', name)).toEqual({ status: false, message: 'Backup does not exist', data: null });
+      }
+      expect(await restorer.restoreInto(actor, server.nodeId, 'wg1', backup!.filename)).toEqual({ status: true, message: null, data: null });
+
+      const res = await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg1').expect(200);
+      const peers = res.body.data.configurationPeers as Array<Record<string, unknown>>;
+      expect(res.body.data.configurationInfo).toMatchObject({ Name: 'wg1', Status: false, ListenPort: '51820', Address: '10.66.7.1/24', PublicKey: server.publicKey });
+      expect(peers.map((peer) => [peer.id, peer.allowed_ip, peer.private_key, peer.preshared_key])).toEqual(
+        RECORDED_PEERS.map((peer) => [peer.public_key, peer.allowed_ips[0], peer.private_key, peer.preshared_key ?? '']),
+      );
+      expect(peers[3]).toMatchObject({ name: 'oracle peer A renamed', DNS: '9.9.9.9', endpoint_allowed_ip: '0.0.0.0/0, ::/0', mtu: 1400, keepalive: 25 });
+      // A second one from the same backup wants the same port on this node: refused with the fleet's reason, nothing made.
+      const again = await restorer.restoreInto(actor, server.nodeId, 'wg2', backup!.filename);
+      expect(again).toMatchObject({ status: false, message: expect.stringContaining('51820') });
+      await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg2').expect(200, '{"data":null,"message":"Please provide configuration name","status":false}\n');
     });
   });
 

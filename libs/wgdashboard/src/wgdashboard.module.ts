@@ -36,13 +36,14 @@ import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-
 import { BackupDownloadsController } from './backups/backup-downloads.controller.js';
 import { BackupsController } from './backups/backups.controller.js';
 import { WgdBackupDownloadEntity, WgdBackupEntity } from './backups/wgd-backup.entity.js';
+import { BackupRestorer } from './backups/backup-restorer.service.js';
 import { WgdBackups } from './backups/wgd-backups.service.js';
 
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
   imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity, WgdShareLinkEntity, WgdBackupEntity, WgdBackupDownloadEntity, ...PEER_JOB_ENTITIES]), ServersModule, PeersModule, AuditModule],
   controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, BackupsController, BackupDownloadsController, ShareLinksController, ...PEER_JOB_CONTROLLERS],
-  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdBackups, ...PEER_JOB_PROVIDERS, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdBackups, BackupRestorer, ...PEER_JOB_PROVIDERS, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
     // What fills the ShareLink and jobs fields of a peer object: add each PeerAnnotator class to `inject`.
     { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [ShareLinkAnnotator, PeerJobsAnnotator] },
   ],

@@ -6,6 +6,7 @@ import { actorOf, asObject } from '../wgd-request.js';
 import { WgdHttpError, wgdOk, type WgdResult } from '../wgd-result.js';
 import { WgdPost, WgdRoutes } from '../wgd-routes.decorator.js';
 import { backupFieldsGiven } from './backup-fields.js';
+import { BackupRestorer } from './backup-restorer.service.js';
 import { WgdBackups } from './wgd-backups.service.js';
 
 const NO_CONFIGURATION = 'Configuration does not exist';
@@ -18,6 +19,7 @@ export class BackupsController {
   constructor(
     private readonly configurations: WgdConfigurations,
     private readonly backups: WgdBackups,
+    private readonly restorer: BackupRestorer,
   ) {}
 
   @Get('getWireguardConfigurationBackup')
@@ -61,6 +63,6 @@ export class BackupsController {
     const nodeId = request.wgdGrant!.nodeId;
     const record = await this.configurations.find(nodeId, fields.ConfigurationName);
     if (!record) throw new WgdHttpError(404, NO_CONFIGURATION);
-    return this.backups.restore(actorOf(request), nodeId, record, fields.BackupFileName);
+    return this.restorer.restore(actorOf(request), nodeId, record, fields.BackupFileName);
   }
 }

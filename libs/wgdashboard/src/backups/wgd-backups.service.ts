@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { plainToInstance } from 'class-transformer';
 import { LessThan, MoreThan, type Repository } from 'typeorm';
-import { AppError, ERROR_STATUS, SecretBox } from '@wgfleet/core';
-import { OperatorPeers } from '@wgfleet/peers';
-import { ServerPlacementDto, ServersService } from '@wgfleet/servers';
+import { AppError, SecretBox } from '@wgfleet/core';
 import { ConfigurationEditor } from '../configurations/configuration-editor.service.js';
-import { WgdPeerEntity } from '../peers/wgd-peer.entity.js';
 import { WgdPeers } from '../peers/wgd-peers.service.js';
-import type { WgdAuditActor } from '../wgd-api-keys.service.js';
-import { fleetActorOf, WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
-import { wgdFail, wgdOk, type WgdResult } from '../wgd-result.js';
+import { WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
 import { backupFileName, databaseContentOf, sqlRowOf, toBackupJson, type BackupJson, type BackupPeer, type BackupSnapshot } from './backup-snapshot.js';
+import { openSnapshot, sealSnapshot } from './snapshot-seal.js';
 import { storedZip } from './stored-zip.js';
 import { WgdBackupDownloadEntity, WgdBackupEntity } from './wgd-backup.entity.js';
 
@@ -22,13 +17,10 @@ export const DOWNLOAD_LIFETIME_MS = 60 * 60 * 1000;
 /** `<uuid>.zip` as handed out by a download: the only shape `/fileDownload` looks up. */
 const DOWNLOAD_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.zip$/;
 
-/** The snapshot is sealed for its node and configuration name: a row copied elsewhere does not open. */
-const snapshotContext = (backup: Pick<WgdBackupEntity, 'nodeId' | 'configurationName'>) => `wgd_backup.snapshot:${backup.nodeId}:${backup.configurationName}`;
-
 /**
  * A node's configuration backups, kept in Postgres (notes §2.12-2.17): made from what the control
  * plane holds (the configuration's wg-quick file, its settings and every peer with its keys),
- * listed, deleted, downloaded as a zip and restored. Backup names are only ever compared with the
+ * listed, deleted and downloaded as a zip (BackupRestorer restores them). Backup names are only ever compared with the
  * node's own rows, never used as paths.
  */
 @Injectable()
@@ -40,8 +32,6 @@ export class WgdBackups {
     private readonly configurations: WgdConfigurations,
     private readonly editor: ConfigurationEditor,
     private readonly peers: WgdPeers,
-    private readonly operatorPeers: OperatorPeers,
-    private readonly servers: ServersService,
   ) {}
 
   /** The configuration's backups, newest first (upstream: by file ctime). */
@@ -88,7 +78,7 @@ export class WgdBackups {
       },
       peers,
     };
-    const sealed = this.box.seal(JSON.stringify(snapshot), snapshotContext({ nodeId, configurationName: name }));
+    const sealed = sealSnapshot(this.box, { nodeId, configurationName: name }, snapshot);
     await this.backups.query(
       `INSERT INTO wgd_backup (node_id, configuration_name, file_name, created_at, snapshot) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (node_id, file_name) DO UPDATE SET configuration_name = EXCLUDED.configuration_name, created_at = EXCLUDED.created_at, snapshot = EXCLUDED.snapshot`,
@@ -144,62 +134,6 @@ export class WgdBackups {
     ]);
   }
 
-  /**
-   * Brings back the configuration's settings and its operator's peers with their keys, addresses
-   * and restriction (notes §2.17), in one transaction: a refused restore changes nothing. Then the
-   * configuration is switched off, as upstream leaves it. Tenants' users stay as they are.
-   */
-  async restore(actor: WgdAuditActor, nodeId: number, record: ConfigurationRecord, fileName: unknown): Promise<WgdResult> {
-    const row = await this.find(nodeId, record.server.interface, fileName);
-    if (!row) return wgdFail('Restore backup failed');
-    const { iface, peers: saved } = this.open(row);
-    const { server } = record;
-    const patch: Record<string, unknown> = {};
-    if (iface.listenPort !== server.listenPort) patch.listen_port = iface.listenPort;
-    if (iface.ipv4Subnet !== server.ipv4Subnet) patch.ipv4_subnet = iface.ipv4Subnet;
-    if (iface.ipv6Subnet !== server.ipv6Subnet) patch.ipv6_subnet = iface.ipv6Subnet;
-    if (iface.mtu !== server.mtu) patch.mtu = iface.mtu;
-    const peers = saved.filter((peer) => !peer.tenant);
-    try {
-      await this.servers.update(fleetActorOf(actor), server.id, plainToInstance(ServerPlacementDto, patch), {
-        privateKey: iface.privateKey === record.privateKey ? undefined : iface.privateKey,
-        inTransaction: async (manager, serverId) => {
-          await this.configurations.saveHooks(manager, serverId, iface.hooks);
-          await this.operatorPeers.replaceOperatorPeers(
-            manager,
-            actor,
-            serverId,
-            peers.map((peer) => ({
-              name: peer.name,
-              publicKey: peer.publicKey,
-              privateKey: peer.privateKey,
-              presharedKey: peer.presharedKey,
-              ipv4: peer.ipv4,
-              ipv6: peer.ipv6,
-              routedIps: peer.routedIps,
-              dns: peer.dns,
-              allowedIps: peer.allowedIps,
-              persistentKeepalive: peer.persistentKeepalive,
-              restricted: peer.restricted,
-            })),
-            async (inner, users) => {
-              if (users.length === 0) return;
-              await inner.insert(
-                WgdPeerEntity,
-                users.map((user, index) => ({ userId: user.id, ...peers[index]!.wgd })),
-              );
-            },
-          );
-        },
-      });
-    } catch (error) {
-      if (error instanceof AppError && ERROR_STATUS[error.code] < 500) return wgdFail(`Restore backup failed: ${error.message}`);
-      throw error;
-    }
-    await this.servers.setEnabled(fleetActorOf(actor), server.id, false);
-    return wgdOk();
-  }
-
   /** The configuration's backup of exactly that file name, or null: a name is looked up, never joined into a path. */
   private async find(nodeId: number, configurationName: string, fileName: unknown): Promise<WgdBackupEntity | null> {
     if (typeof fileName !== 'string' || fileName === '') return null;
@@ -207,6 +141,6 @@ export class WgdBackups {
   }
 
   private open(row: WgdBackupEntity): BackupSnapshot {
-    return JSON.parse(this.box.open(row.snapshot, snapshotContext(row))) as BackupSnapshot;
+    return openSnapshot(this.box, row);
   }
 }
