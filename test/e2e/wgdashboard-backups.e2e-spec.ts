@@ -317,6 +317,33 @@ describe('WGDashboard API: configuration backups', () => {
       expect(again).toMatchObject({ status: false, message: expect.stringContaining('51820') });
       await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg2').expect(200, '{"data":null,"message":"Please provide configuration name","status":false}\n');
     });
+
+    it('restores a restricted peer as restricted, with its keys', async () => {
+      await wgd('post', '/api/restrictPeers/wg1').send({ peers: [BULK_3] }).expect(200);
+      const created = await wgd('get', '/api/createWireguardConfigurationBackup?configurationName=wg1').expect(200);
+      const backup = created.body.data[0].filename as string;
+      await wgd('post', '/api/allowAccessPeers/wg1').send({ peers: [BULK_3] }).expect(200);
+      await wgd('post', '/api/restoreWireguardConfigurationBackup').send({ ConfigurationName: 'wg1', BackupFileName: backup }).expect(200);
+      const res = await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg1').expect(200);
+      expect(res.body.data.configurationRestrictedPeers).toEqual([
+        expect.objectContaining({ id: BULK_3, allowed_ip: '10.66.7.5/32', preshared_key: 'gBPNGlpkc8MuxekEzYMPqhKbdvhht5h6y9G0SZqqPmU=', private_key: 'OI2fWu+VOlCtzOyF1QpCQHrJvCPcnOwA0mh4Pdn5B2o=' }),
+      ]);
+      expect(res.body.data.configurationPeers.map((peer: { id: string }) => peer.id)).toEqual([CAFE, BULK_2, PEER_A]);
+      const [wg1] = await app.get(DataSource).query(`SELECT id FROM server WHERE node_id = $1 AND interface = 'wg1'`, [server.nodeId]);
+      expect((await reader().read(Number(wg1.id)))!.desired.peersConfig).not.toContain(BULK_3);
+    });
+  });
+
+  it('serves /fileDownload under WGD_APP_PREFIX, without upstream’s /api CORS headers', async () => {
+    const prefixed = await startTestApp({ WGD_APP_PREFIX: '/wgd' });
+    try {
+      const res = await request(prefixed.getHttpServer()).get('/wgd/fileDownload?file=x.zip').expect(200);
+      expect(res.text).toBe('{"data":null,"message":"File does not exist","status":false}\n');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      await request(prefixed.getHttpServer()).get('/fileDownload?file=x.zip').expect(404);
+    } finally {
+      await prefixed.close();
+    }
   });
 
   it('keeps each node’s backups to its own keys', async () => {
