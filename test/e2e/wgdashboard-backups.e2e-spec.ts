@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { crc32 } from 'node:zlib';
 import { DesiredStateReader } from '@wgfleet/node-sync';
-import { BackupRestorer } from '../../libs/wgdashboard/src/backups/backup-restorer.service.js';
+import { generateKeyPair } from '@wgfleet/wireguard';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
 import { wgdFixture } from '../support/wgd-fixtures.js';
@@ -296,14 +296,17 @@ describe('WGDashboard API: configuration backups', () => {
     });
 
     it('makes a new configuration from a backup (addWireguardConfiguration’s Backup), its operator’s peers included, switched off', async () => {
-      const restorer = app.get(BackupRestorer);
-      const actor = { accountId: null, apiKeyId: null, sourceIp: '127.0.0.1' };
+      // Upstream's required fields are sent; a configuration made from a backup takes the backup's own.
+      const addFrom = (name: string, backupName: unknown) =>
+        wgd('post', '/api/addWireguardConfiguration')
+          .send({ ConfigurationName: name, Address: '10.99.9.1/24', ListenPort: 51999, PrivateKey: generateKeyPair().privateKey, Protocol: 'wg', Backup: backupName })
+          .expect(200);
       const all = await wgd('get', '/api/getAllWireguardConfigurationBackup').expect(200);
       const [backup] = all.body.data.NonExistingConfigurations.wg0 as Array<{ filename: string }>;
       for (const name of ['nope.conf', `../${backup!.filename}`, '', 7]) {
-        expect(await restorer.restoreInto(actor, server.nodeId, 'wg1', name)).toEqual({ status: false, message: 'Backup does not exist', data: null });
+        expect((await addFrom('wg1', name)).text).toBe('{"data":null,"message":"Backup does not exist","status":false}\n');
       }
-      expect(await restorer.restoreInto(actor, server.nodeId, 'wg1', backup!.filename)).toEqual({ status: true, message: null, data: null });
+      expect((await addFrom('wg1', backup!.filename)).text).toBe('{"data":null,"message":null,"status":true}\n');
 
       const res = await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg1').expect(200);
       const peers = res.body.data.configurationPeers as Array<Record<string, unknown>>;
@@ -313,8 +316,8 @@ describe('WGDashboard API: configuration backups', () => {
       );
       expect(peers[3]).toMatchObject({ name: 'oracle peer A renamed', DNS: '9.9.9.9', endpoint_allowed_ip: '0.0.0.0/0, ::/0', mtu: 1400, keepalive: 25 });
       // A second one from the same backup wants the same port on this node: refused with the fleet's reason, nothing made.
-      const again = await restorer.restoreInto(actor, server.nodeId, 'wg2', backup!.filename);
-      expect(again).toMatchObject({ status: false, message: expect.stringContaining('51820') });
+      const again = await addFrom('wg2', backup!.filename);
+      expect(again.body).toMatchObject({ status: false, message: expect.stringContaining('51820') });
       await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg2').expect(200, '{"data":null,"message":"Please provide configuration name","status":false}\n');
     });
 

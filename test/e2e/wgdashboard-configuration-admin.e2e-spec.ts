@@ -196,7 +196,7 @@ describe('WGDashboard API: configuration management', () => {
       );
       expect((await add(addBody('wg8', '10.66.8.1/31', 51821))).text).toBe(fail('Address "10.66.8.1/31": the subnet 10.66.8.0/31 is too small to hold the server and a peer'));
       expect((await add(addBody('wg8', '10.66.8.1/24', 51821, { PreUp: 'echo a\necho b' }))).text).toBe(fail('PreUp must be one line (no line breaks)'));
-      // Backups are another part's: none exists yet.
+      // This node has no such backup (test/e2e/wgdashboard-backups.e2e-spec.ts makes configurations from real ones).
       expect((await add(addBody('wg8', '10.66.8.1/24', 51821, { Backup: 'wg0_20241025224313.conf' }))).text).toBe(fail('Backup does not exist'));
       expect(await db.query('SELECT 1 FROM server WHERE node_id = $1 AND interface = $2', [nodeId, 'wg8'])).toEqual([]);
     });

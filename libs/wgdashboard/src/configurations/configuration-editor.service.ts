@@ -5,6 +5,7 @@ import { AppError, ERROR_STATUS } from '@wgfleet/core';
 import { DesiredStateReader } from '@wgfleet/node-sync';
 import { CreateServerDto, ServerPlacementDto, ServersService } from '@wgfleet/servers';
 import { MTU_RANGE } from '@wgfleet/wireguard';
+import { BackupRestorer } from '../backups/backup-restorer.service.js';
 import type { WgdAuditActor } from '../wgd-api-keys.service.js';
 import { addressesOf, fleetActorOf, WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
 import { wgdFail, WgdHttpError, wgdOk, type WgdResult } from '../wgd-result.js';
@@ -34,6 +35,7 @@ export class ConfigurationEditor {
     private readonly configurations: WgdConfigurations,
     private readonly servers: ServersService,
     private readonly reader: DesiredStateReader,
+    private readonly restorer: BackupRestorer,
   ) {}
 
   /** notes §2.4: upstream's checks and messages first, then ours (upstream checks no format at all). */
@@ -54,11 +56,10 @@ export class ConfigurationEditor {
         return wgdFail(`Already have a configuration with the address "${pythonStr(fields.Address)}"`, 'Address');
       }
     }
-    // Backups are not built yet: no backup exists to create a configuration from.
-    if ('Backup' in fields) return wgdFail('Backup does not exist');
-
     const name = checkConfigurationName(fields.ConfigurationName);
     if (!name.ok) return wgdFail(name.message);
+    // From a backup of the node's: its key, addresses, port, hooks and the operator's peers.
+    if ('Backup' in fields) return this.restorer.restoreInto(actor, nodeId, name.value, fields.Backup);
     const privateKey = checkPrivateKey(fields.PrivateKey);
     if (!privateKey.ok) return wgdFail(privateKey.message);
     const port = checkListenPort(fields.ListenPort);
