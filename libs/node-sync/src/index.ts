@@ -20,3 +20,4 @@ export { NodeSyncModule } from './node-sync.module.js';
 export { FakeNodeDriver, type FakeFailure, type FakePeerTraffic, type RecordedApply } from './testing/fake-node-driver.js';
 export { StatusPoller } from './status-poller.js';
 export { InterfaceRemover } from './interface-remover.js';
+export { dedicatedClient } from './pg-connection.js';

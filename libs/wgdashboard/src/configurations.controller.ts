@@ -3,10 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { checkConfigurationName } from './configurations/configuration-fields.js';
 import { ConfigurationEditor } from './configurations/configuration-editor.service.js';
 import type { WgdRequest } from './wgd-auth.guard.js';
-import type { WgdAuditActor } from './wgd-api-keys.service.js';
 import { WgdConfigurations } from './wgd-configurations.service.js';
 import { wgdFail, WgdHttpError, wgdOk, type WgdResult } from './wgd-result.js';
 import { WgdPost, WgdRoutes } from './wgd-routes.decorator.js';
+import { actorOf, asObject } from './wgd-request.js';
 
 /** The configurations of the key's node: its servers, by interface name (notes §2.3-2.11). */
 @WgdRoutes()
@@ -95,12 +95,3 @@ export class ConfigurationsController {
 }
 
 const nodeOf = (request: WgdRequest) => request.wgdGrant!.nodeId;
-
-function actorOf(request: WgdRequest): WgdAuditActor {
-  return { accountId: null, apiKeyId: null, sourceIp: request.ip, wgdKeyId: request.wgdGrant!.keyId };
-}
-
-/** A JSON body that is not an object (upstream: a 500) reads as an empty one: every field is missing. */
-function asObject(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-}

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { EntityManager, Repository } from 'typeorm';
-import { AppError, ERROR_STATUS, SecretBox } from '@wgfleet/core';
+import { SecretBox } from '@wgfleet/core';
 import { OperatorPeers } from '@wgfleet/peers';
 import { CreateServerDto, ServerPlacementDto, ServersService } from '@wgfleet/servers';
+import { firstValidationError } from '../configurations/first-validation-error.js';
+import { refusalOf } from '../fleet-refusal.js';
 import { WgdPeerEntity } from '../peers/wgd-peer.entity.js';
 import type { WgdAuditActor } from '../wgd-api-keys.service.js';
 import { fleetActorOf, WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
@@ -75,8 +76,8 @@ export class BackupRestorer {
       ipv6_subnet: iface.ipv6Subnet,
       mtu: iface.mtu,
     });
-    const [invalid] = await validate(input, { whitelist: true, forbidNonWhitelisted: true });
-    if (invalid) return wgdFail(Object.values(invalid.constraints ?? {})[0] ?? `${invalid.property} is invalid`);
+    const invalid = await firstValidationError(input);
+    if (invalid) return wgdFail(invalid);
     const failure = await refusedAsFailure('', () =>
       this.servers.create(fleetActorOf(actor), nodeId, input, {
         privateKey: iface.privateKey,
@@ -119,13 +120,8 @@ export class BackupRestorer {
   }
 }
 
-/** The fleet's refusals (a taken port or address, a subnet that no longer fits) as upstream-style failures; null when it went through. */
+/** The fleet's refusal of `work` as an upstream-style failure (`prefix` + its reason); null when it went through. */
 async function refusedAsFailure(prefix: string, work: () => Promise<unknown>): Promise<WgdResult | null> {
-  try {
-    await work();
-    return null;
-  } catch (error) {
-    if (error instanceof AppError && ERROR_STATUS[error.code] < 500) return wgdFail(`${prefix}${error.message}`);
-    throw error;
-  }
+  const outcome = await refusalOf(work);
+  return outcome.ok ? null : wgdFail(`${prefix}${outcome.message}`);
 }

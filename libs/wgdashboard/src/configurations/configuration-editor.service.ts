@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { AppError, ERROR_STATUS } from '@wgfleet/core';
 import { DesiredStateReader } from '@wgfleet/node-sync';
 import { CreateServerDto, ServerPlacementDto, ServersService } from '@wgfleet/servers';
 import { MTU_RANGE } from '@wgfleet/wireguard';
 import { BackupRestorer } from '../backups/backup-restorer.service.js';
+import { refusalOf } from '../fleet-refusal.js';
+import { firstValidationError } from './first-validation-error.js';
 import type { WgdAuditActor } from '../wgd-api-keys.service.js';
 import { addressesOf, fleetActorOf, WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
 import { wgdFail, WgdHttpError, wgdOk, type WgdResult } from '../wgd-result.js';
@@ -209,18 +209,7 @@ export class ConfigurationEditor {
 
   /** The fleet's refusals (a taken port, an overlapping subnet, users outside a new subnet) as upstream-style failures. */
   private async refusedAsFailure(work: () => Promise<WgdResult>): Promise<WgdResult> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof AppError && ERROR_STATUS[error.code] < 500) return wgdFail(error.message);
-      throw error;
-    }
+    const outcome = await refusalOf(work);
+    return outcome.ok ? outcome.value : wgdFail(outcome.message);
   }
-}
-
-/** The admin API's own validation of the DTO, its first message. */
-async function firstValidationError(input: object): Promise<string | null> {
-  const errors = await validate(input, { whitelist: true, forbidNonWhitelisted: true });
-  const first = errors[0];
-  return first ? (Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`) : null;
 }

@@ -7,6 +7,7 @@ import { WgdPost, WgdRoutes } from '../wgd-routes.decorator.js';
 import { EmailPeerContexts, type PeerTemplateLookup } from './email-peer-contexts.js';
 import { renderEmailBody } from './email-template.js';
 import { SmtpMailer, type OutgoingMail } from './smtp-mailer.js';
+import { asObject } from '../wgd-request.js';
 
 /**
  * E-mail to a peer (notes §2.49-2.51): the SMTP account comes from the environment, the body is a
@@ -75,11 +76,6 @@ export class EmailController {
     if (typeof name !== 'string') return 'no-configuration';
     return this.peers.templateContext(request.wgdGrant!.nodeId, name, typeof peer === 'string' ? peer : '');
   }
-}
-
-/** A JSON body that is not an object (upstream: a 500) reads as an empty one: every field is missing. */
-function asObject(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
 
 /** Upstream's `data.get(name, '')`; a value that is not text crashed it (500), here it is a 400 saying what to send. */

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { dedicatedClient } from '@wgfleet/node-sync';
 
 /**
  * The advisory lock that lets one replica at a time run the peer jobs: two-key space "wj"
@@ -13,17 +13,7 @@ export const PEER_JOBS_LOCK = [0x776a, 1] as const;
  * the pool (even a pool of one), and a crash ends the session and frees the lock.
  */
 export async function whileHoldingPassLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T | 'busy'> {
-  const options = dataSource.options as { url?: string; host?: string; port?: number; username?: string; password?: string; database?: string };
-  const client = new Client({
-    connectionString: options.url,
-    host: options.host,
-    port: options.port,
-    user: options.username,
-    password: options.password,
-    database: options.database,
-    application_name: 'wgfleet-peer-jobs',
-    connectionTimeoutMillis: 5_000,
-  });
+  const client = dedicatedClient(dataSource, 'peer-jobs');
   // A dropped session frees the lock; the pass in progress finishes its writes, each one safe alone.
   client.on('error', () => undefined);
   await client.connect();

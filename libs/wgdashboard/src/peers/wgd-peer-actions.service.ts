@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditActor } from '@wgfleet/audit';
-import { AppError } from '@wgfleet/core';
 import { OperatorPeers, PeerTelemetry, type UserEntity } from '@wgfleet/peers';
+import { refusalOf, type Refusable } from '../fleet-refusal.js';
 import type { PlannedPeer } from './add-peers-plan.js';
 import { WgdPeerEntity } from './wgd-peer.entity.js';
 import type { WgdConfigurationRef, WgdPeerRecord } from './wgd-peers.service.js';
@@ -21,9 +21,6 @@ export interface PeerSettingsChange {
   keepalive: number;
 }
 
-/** Settled outcomes of a write: the failure as a message the caller answers with. */
-export type WriteOutcome<T> = { ok: true; value: T } | { ok: false; message: string };
-
 /**
  * What WGDashboard does to peers, written through the peers module's OperatorPeers (one
  * transaction each, the server's generation bumped, so the reconciler pushes it) with this
@@ -36,8 +33,8 @@ export class WgdPeerActions {
     private readonly telemetry: PeerTelemetry,
   ) {}
 
-  async add(actor: AuditActor, configuration: WgdConfigurationRef, peers: PlannedPeer[]): Promise<WriteOutcome<UserEntity[]>> {
-    return settle(() =>
+  async add(actor: AuditActor, configuration: WgdConfigurationRef, peers: PlannedPeer[]): Promise<Refusable<UserEntity[]>> {
+    return refusalOf(() =>
       this.operatorPeers.create(
         actor,
         configuration.server.id,
@@ -63,8 +60,8 @@ export class WgdPeerActions {
     );
   }
 
-  async update(actor: AuditActor, configuration: WgdConfigurationRef, record: WgdPeerRecord, change: PeerSettingsChange): Promise<WriteOutcome<UserEntity | null>> {
-    return settle(() =>
+  async update(actor: AuditActor, configuration: WgdConfigurationRef, record: WgdPeerRecord, change: PeerSettingsChange): Promise<Refusable<UserEntity | null>> {
+    return refusalOf(() =>
       this.operatorPeers.update(
         actor,
         configuration.server.id,
@@ -118,14 +115,4 @@ function splitList(text: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
-}
-
-/** A refusal of the peers module (a taken address, a race) becomes the message the caller answers with. */
-async function settle<T>(write: () => Promise<T>): Promise<WriteOutcome<T>> {
-  try {
-    return { ok: true, value: await write() };
-  } catch (error) {
-    if (error instanceof AppError) return { ok: false, message: error.message };
-    throw error;
-  }
 }
