@@ -6,7 +6,7 @@ import { DesiredStateReader } from '@wgfleet/node-sync';
 import { generateKeyPair } from '@wgfleet/wireguard';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
-import { wgdFixture } from '../support/wgd-fixtures.js';
+import { replayFixture, wgdFixture } from '../support/wgd-fixtures.js';
 
 /**
  * Configuration backups (notes §2.12-2.17): kept in Postgres, made from the configuration's file,
@@ -55,11 +55,7 @@ describe('WGDashboard API: configuration backups', () => {
   ];
 
   const wgd = (method: 'get' | 'post', path: string) => request(http)[method](path).set('wg-dashboard-apikey', key);
-  const replay = (name: string) => {
-    const { request: recorded } = wgdFixture(name);
-    const call = wgd(recorded.method.toLowerCase() as 'get' | 'post', recorded.path);
-    return typeof recorded.body === 'string' ? call.set('content-type', 'application/json').send(recorded.body) : call;
-  };
+  const replay = (name: string) => replayFixture(http, name, key);
   function expectFixture(name: string, res: request.Response) {
     const fixture = wgdFixture(name);
     expect({ status: res.status, type: res.headers['content-type'], body: res.text }).toEqual({ status: fixture.status, type: 'application/json', body: fixture.body });

@@ -9,7 +9,7 @@ import { formatLocalDateTime } from '../../libs/wgdashboard/src/python-time.js';
 import { PEER_JOBS_LOCK } from '../../libs/wgdashboard/src/peer-jobs/pass-lock.js';
 import { makeServer, type TestServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
-import { wgdFixture } from '../support/wgd-fixtures.js';
+import { replayFixture, wgdFixture } from '../support/wgd-fixtures.js';
 
 const GIB = 1024 ** 3;
 
@@ -33,11 +33,7 @@ describe('WGDashboard API: peer schedule jobs', () => {
   const RECORDED_AT = new Date(Date.UTC(2026, 10, 23, 22, 40, 20));
 
   const wgd = (method: 'get' | 'post', path: string, withKey = key) => request(http)[method](path).set('wg-dashboard-apikey', withKey);
-  const replay = (name: string) => {
-    const { request: recorded } = wgdFixture(name);
-    const call = wgd(recorded.method.toLowerCase() as 'get' | 'post', recorded.path);
-    return typeof recorded.body === 'string' ? call.set('content-type', 'application/json').send(recorded.body) : call;
-  };
+  const replay = (name: string) => replayFixture(http, name, key);
   const expectRecorded = (name: string, res: request.Response) => {
     const fixture = wgdFixture(name);
     expect({ status: res.status, body: res.text }).toEqual({ status: fixture.status, body: fixture.body });

@@ -5,7 +5,7 @@ import { DesiredStateReader } from '@wgfleet/node-sync';
 import { generateKeyPair } from '@wgfleet/wireguard';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
-import { wgdFixture } from '../support/wgd-fixtures.js';
+import { replayFixture, wgdFixture } from '../support/wgd-fixtures.js';
 
 /**
  * The peers of a configuration (notes §2.18-2.22, 2.26-2.28, 2.34, 2.35, 2.41), replaying the real
@@ -26,11 +26,7 @@ describe('WGDashboard API: peers', () => {
 
   const wgd = (method: 'get' | 'post', path: string) => request(http)[method](path).set('wg-dashboard-apikey', key);
   /** Sends a recorded request with our key; returns the response. */
-  const replay = (name: string) => {
-    const { request: recorded } = wgdFixture(name);
-    const call = wgd(recorded.method.toLowerCase() as 'get' | 'post', recorded.path);
-    return typeof recorded.body === 'string' ? call.set('content-type', 'application/json').send(recorded.body) : call;
-  };
+  const replay = (name: string) => replayFixture(http, name, key);
   /** The embedded configuration objects of a body, to swap the recorded one for ours. */
   const configurationText = (body: string) => /"configuration":(\{"Address".*?"TotalPeers":\d+\})/.exec(body)?.[1];
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { makeServer, type TestServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
-import { wgdFixture } from '../support/wgd-fixtures.js';
+import { replayFixture, wgdFixture } from '../support/wgd-fixtures.js';
 
 /**
  * Share links (notes §2.23-2.25, §1.8.4): the real 4.2.5's recorded answers replayed with our
@@ -33,11 +33,7 @@ describe('WGDashboard API: share links', () => {
 
   /** Sends a recorded request, with our key (when it had one) and our ShareID in place of the recorded ones. */
   function replay(name: string, id = shareId) {
-    const { request: recorded } = wgdFixture(name);
-    const path = recorded.path.replaceAll(RECORDED_SHARE_ID, id);
-    let call = request(http)[recorded.method.toLowerCase() as 'get' | 'post'](path);
-    if ('wg-dashboard-apikey' in recorded.headers) call = call.set('wg-dashboard-apikey', key);
-    return typeof recorded.body === 'string' ? call.set('content-type', 'application/json').send(recorded.body.replaceAll(RECORDED_SHARE_ID, id)) : call;
+    return replayFixture(http, name, key, (text) => text.replaceAll(RECORDED_SHARE_ID, id));
   }
 
   /** Status, media type, CORS header, length and bytes as recorded, our ShareID and server key swapped in. */
