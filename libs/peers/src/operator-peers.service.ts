@@ -63,12 +63,6 @@ export class OperatorPeers {
     return this.dataSource.getRepository(UserEntity).find({ where: { serverId }, order: { id: 'ASC' } });
   }
 
-  /** Every user of these servers, oldest first. */
-  async onServers(serverIds: number[]): Promise<UserEntity[]> {
-    if (serverIds.length === 0) return [];
-    return this.dataSource.getRepository(UserEntity).find({ where: { serverId: In(serverIds) }, order: { id: 'ASC' } });
-  }
-
   /** Adds the peers, all or none; `alongside` writes the caller's own rows about them in the same transaction. */
   async create(actor: AuditActor, serverId: number, peers: NewOperatorPeer[], alongside?: InTransaction<UserEntity[]>): Promise<UserEntity[]> {
     try {
