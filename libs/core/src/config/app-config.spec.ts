@@ -59,6 +59,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });
 
+  describe('METRICS_TOKEN (GET /metrics)', () => {
+    it('is unset by default (an open /metrics) and keeps a given token', () => {
+      expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+      const token = 'a'.repeat(16) + '0123456789abcdef+/=';
+      expect(loadConfig({ METRICS_TOKEN: token }).METRICS_TOKEN).toBe(token);
+    });
+
+    it.each([
+      ['too short', 'short-token'],
+      ['with a space', 'a-long-enough token value'],
+      ['with a quote', 'a-long-enough-token-"value'],
+    ])('refuses a token %s, naming the variable but never echoing the value', (_label, value) => {
+      let thrown: unknown;
+      try {
+        loadConfig({ METRICS_TOKEN: value });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      const [problem] = (thrown as ConfigError).problems;
+      expect(problem).toContain('METRICS_TOKEN');
+      expect(problem).toContain('value not shown');
+      expect(problem).not.toContain(value);
+    });
+  });
+
   describe('SMTP (the WGDashboard API e-mail)', () => {
     const smtp = {
       SMTP_HOST: 'smtp.example.com',

@@ -126,6 +126,14 @@ export class AppConfig {
   @Max(3_600_000, { message: 'must be an integer between 1000 and 3600000' })
   WGD_JOB_INTERVAL_MS = 60_000;
 
+  /**
+   * Bearer token that GET /metrics requires; unset, /metrics is open (keep it on a private
+   * network then). A secret: a refused value is not echoed in the start-up error.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._~+/=-]{16,256}$/, { message: 'must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (e.g. openssl rand -hex 32)' })
+  METRICS_TOKEN?: string;
+
   /** Largest accepted request body; the contract's 413 threshold. */
   @Transform(toInteger)
   @IsInt({ message: 'must be an integer between 1024 and 10485760' })
@@ -171,9 +179,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Secrets whose refused value must not be printed in the start-up error (logs keep it). */
+const HIDDEN_VALUES = new Set(['METRICS_TOKEN']);
+
 /** Reads only the variables AppConfig declares; empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY', ...SMTP_VARIABLES);
+  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY', 'METRICS_TOKEN', ...SMTP_VARIABLES);
   const given: Record<string, string> = {};
   for (const name of declared) {
     const value = env[name];
@@ -185,7 +196,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(
       errors.map((error) => {
         const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-        return `${error.property} ${reason} (got ${JSON.stringify(given[error.property])})`;
+        const got = HIDDEN_VALUES.has(error.property) ? 'value not shown' : `got ${JSON.stringify(given[error.property])}`;
+        return `${error.property} ${reason} (${got})`;
       }),
     );
   }
