@@ -14,10 +14,12 @@ export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 export { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
 export { ReconcilerOptions, DEFAULT_RECONCILER_OPTIONS, reconcilerOptions } from './reconciler-options.js';
 export { Reconciler } from './reconciler.service.js';
+export { PushObserver, type PushFailureReason, type PushReport } from './push-observer.js';
 export { RECONCILE_CHANNEL } from './reconcile-channel.js';
 export { RECONCILE_LOCK_NAMESPACE } from './server-lock.js';
 export { NodeSyncModule } from './node-sync.module.js';
 export { FakeNodeDriver, type FakeFailure, type FakePeerTraffic, type RecordedApply } from './testing/fake-node-driver.js';
 export { StatusPoller } from './status-poller.js';
+export { PollClaims, POLL_CLAIM_INTERVALS } from './poll-claims.js';
 export { InterfaceRemover } from './interface-remover.js';
 export { dedicatedClient } from './pg-connection.js';

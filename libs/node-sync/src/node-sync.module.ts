@@ -5,6 +5,7 @@ import { ServersModule } from '@wgfleet/servers';
 import { DesiredStateReader } from './desired-state.reader.js';
 import { InterfaceRemover } from './interface-remover.js';
 import { ReconcilerOptions, reconcilerOptions } from './reconciler-options.js';
+import { PollClaims } from './poll-claims.js';
 import { Reconciler } from './reconciler.service.js';
 import { StatusPoller } from './status-poller.js';
 
@@ -20,7 +21,7 @@ export class NodeSyncModule {
       // Once per app: feature modules that read a node (WGDashboard's live figures) use this one reader.
       global: true,
       imports: [ServersModule, PeersModule, PortForwardsModule],
-      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, InterfaceRemover, Reconciler, StatusPoller],
+      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, InterfaceRemover, Reconciler, PollClaims, StatusPoller],
       exports: [Reconciler, DesiredStateReader, StatusPoller, InterfaceRemover],
     };
   }

@@ -3,6 +3,7 @@ import { PeerTelemetry } from '@wgfleet/peers';
 import { parseWgDump } from '@wgfleet/wireguard';
 import { DesiredStateReader } from './desired-state.reader.js';
 import { InterfaceMissingError, NodeDriver, type NodeTarget } from './node-driver.js';
+import { PollClaims } from './poll-claims.js';
 import { ReconcilerOptions } from './reconciler-options.js';
 
 const MAX_CONCURRENT_POLLS = 8;
@@ -12,6 +13,10 @@ const MAX_CONCURRENT_POLLS = 8;
  * recorded by PeerTelemetry (cumulative bytes, last handshake). The API reads what was recorded,
  * never the node. A node that cannot be reached keeps its last figures; a missing interface reads
  * as down. Runs where the reconciler runs (`enabled`) and on the same servers (`scope`).
+ *
+ * Replicas: every replica with the reconciler on runs this timer, but a pass dumps only the servers
+ * it claims (PollClaims), so each server is polled by one replica per interval. A replica that dies
+ * stops renewing its claims and the others take its servers over within half an interval.
  */
 @Injectable()
 export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
@@ -24,6 +29,7 @@ export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly driver: NodeDriver,
     private readonly telemetry: PeerTelemetry,
     private readonly options: ReconcilerOptions,
+    private readonly claims: PollClaims,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,6 +42,10 @@ export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    if (this.options.enabled) {
+      // Another replica need not wait for these claims to lapse; if the database is gone, they lapse anyway.
+      await this.claims.releaseAll().catch((error: unknown) => this.logger.warn({ msg: 'could not release the poll claims', err: error }));
+    }
   }
 
   /**
@@ -55,7 +65,9 @@ export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
     const scope = this.options.scope;
     const { targets, unreadable } = await this.reader.pollTargets((serverId) => scope === null || scope(serverId));
     for (const node of unreadable) this.logger.warn({ msg: 'node skipped by the status poller', nodeId: node.nodeId, node: node.name, reason: node.reason });
-    const queue = [...targets];
+    // A server deleted since it was listed fails the claim (its row is gone): this pass is skipped, the next one claims the rest.
+    const mine = await this.claims.claim(targets.map((target) => target.serverId), this.options.pollIntervalMs);
+    const queue = targets.filter((target) => mine.has(target.serverId));
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await this.pollOne(next.serverId, next.target, next.interfaceName);
     };
