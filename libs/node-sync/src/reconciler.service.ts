@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { PeersService } from '@wgfleet/peers';
@@ -9,6 +9,7 @@ import { backoffDelay } from './backoff.js';
 import { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
 import { InterfaceRemover } from './interface-remover.js';
 import { HostKeyMismatchError, InterfaceMissingError, NodeCommandError, NodeDriver, NodeUnreachableError } from './node-driver.js';
+import { PushObserver, type PushFailureReason } from './push-observer.js';
 import { ReconcileChannel } from './reconcile-channel.js';
 import { ReconcilerOptions } from './reconciler-options.js';
 import { ServerLocks } from './server-lock.js';
@@ -44,6 +45,8 @@ interface FailureKind {
   refusesPeers: boolean;
   /** What the failure says about the node: unreachable, reachable, or nothing (our own bug). */
   nodeReachable: boolean | null;
+  /** The class of failure, for metrics. */
+  reason: PushFailureReason;
 }
 
 /**
@@ -82,6 +85,8 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly records: ServerSyncRecords,
     private readonly options: ReconcilerOptions,
     private readonly removals: ServerRemovals,
+    // Bound by the app's metrics module; tests and tools without it report nothing.
+    @Optional() private readonly observer?: PushObserver,
   ) {
     this.locks = new ServerLocks(dataSource);
     this.channel = new ReconcileChannel(dataSource, (serverIds) => serverIds.forEach((id) => this.wake(id)));
@@ -270,6 +275,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       locked = await this.locks.tryAcquire(serverId);
     } catch (error) {
       this.logger.warn({ msg: 'could not take the reconcile lock', serverId, err: error });
+      this.report(serverId, false, 0, 'lock_unavailable');
       return 'failed';
     }
     if (!locked) return 'busy';
@@ -278,18 +284,15 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         snapshot = await this.reader.read(serverId);
       } catch (error) {
+        this.report(serverId, false, 0, 'desired_state_unreadable');
         return await this.recordReadFailure(serverId, error);
       }
       if (!snapshot) return 'gone';
       if (onlyIfBehind && snapshot.generation <= snapshot.appliedGeneration) return 'up_to_date';
-      const startedAt = Date.now();
-      this.logger.log({
-        msg: snapshot.enabled ? 'apply start' : 'switched off: removing the interface',
-        serverId,
-        generation: snapshot.generation,
-        node: snapshot.target.name,
-        peers: snapshot.userIds.length,
-      });
+      const startedAt = performance.now();
+      // The info line comes when the push ends (one per push, with its outcome and duration).
+      const push = { serverId, node: snapshot.target.name, generation: snapshot.generation, peers: snapshot.userIds.length, enabled: snapshot.enabled };
+      this.logger.debug({ msg: snapshot.enabled ? 'apply start' : 'switched off: removing the interface', ...push });
       try {
         // A renamed server's old interface first: the new one takes over its listen port.
         for (const removal of snapshot.removals) await this.driver.remove(snapshot.target, removal.interfaceName);
@@ -298,22 +301,32 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
         else await this.driver.remove(snapshot.target, snapshot.desired.interfaceName);
       } catch (error) {
         const failure = classify(error);
-        this.logger.warn({ msg: 'apply failed', serverId, generation: snapshot.generation, durationMs: Date.now() - startedAt, reason: failure.message });
+        const elapsedMs = performance.now() - startedAt;
+        this.logger.warn({ msg: 'apply failed', ...push, outcome: 'failed', durationMs: Math.round(elapsedMs), reason: failure.message });
+        this.report(serverId, true, elapsedMs / 1000, failure.reason);
         if (failure.nodeReachable === null) this.logger.error({ msg: 'unexpected apply error', serverId, err: error });
         await this.recordFailure(snapshot, failure);
         return 'failed';
       }
-      this.logger.log({ msg: 'apply done', serverId, generation: snapshot.generation, durationMs: Date.now() - startedAt });
+      const elapsedMs = performance.now() - startedAt;
+      this.logger.log({ msg: 'apply done', ...push, outcome: 'applied', durationMs: Math.round(elapsedMs) });
+      this.report(serverId, true, elapsedMs / 1000);
       for (const removal of snapshot.removals) await this.removals.complete(removal.id);
       await this.recordSuccess(snapshot);
       return 'applied';
     } catch (error) {
       // Recording the outcome failed (the database went away): retry with backoff.
       this.logger.error({ msg: 'reconcile bookkeeping failed', serverId, err: error });
+      this.report(serverId, false, 0, 'bookkeeping');
       return 'failed';
     } finally {
       await this.locks.release(serverId);
     }
+  }
+
+  /** Tells the observer (metrics) about one attempt; a failed attempt names its reason. */
+  private report(serverId: number, contacted: boolean, seconds: number, reason?: PushFailureReason): void {
+    this.observer?.pushed({ serverId, contacted, outcome: reason ? 'failed' : 'applied', seconds, reason });
   }
 
   private async recordSuccess(snapshot: DesiredSnapshot): Promise<void> {
@@ -369,12 +382,12 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 function classify(error: unknown): FailureKind {
-  if (error instanceof NodeUnreachableError) return { message: `node unreachable: ${error.message}`, refusesPeers: false, nodeReachable: false };
+  if (error instanceof NodeUnreachableError) return { message: `node unreachable: ${error.message}`, refusesPeers: false, nodeReachable: false, reason: 'node_unreachable' };
   if (error instanceof HostKeyMismatchError) {
-    return { message: `host key mismatch: ${error.message}`, refusesPeers: true, nodeReachable: false };
+    return { message: `host key mismatch: ${error.message}`, refusesPeers: true, nodeReachable: false, reason: 'host_key_mismatch' };
   }
   if (error instanceof NodeCommandError || error instanceof InterfaceMissingError) {
-    return { message: error.message, refusesPeers: true, nodeReachable: true };
+    return { message: error.message, refusesPeers: true, nodeReachable: true, reason: 'node_refused' };
   }
-  return { message: 'internal error while pushing to the node; see the control plane logs', refusesPeers: false, nodeReachable: null };
+  return { message: 'internal error while pushing to the node; see the control plane logs', refusesPeers: false, nodeReachable: null, reason: 'internal' };
 }
