@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig, AppError, type Principal } from '@wgfleet/core';
-import { RateLimiter, rateLimitHeaders } from '@wgfleet/rate-limit';
+import { RateLimiter, rateLimitHeaders, RateLimitObserver } from '@wgfleet/rate-limit';
 import { ApiKeysService } from './api-keys.service.js';
 
 const BEARER = /^bearer +(\S+)$/i;
@@ -24,6 +24,8 @@ export class RequestAuthenticator {
     private readonly apiKeys: ApiKeysService,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
+    // Bound by the app's metrics module; without it refusals are not counted.
+    @Optional() private readonly rejections?: RateLimitObserver,
   ) {}
 
   /** Once per request: a second call gets the first call's outcome. */
@@ -38,6 +40,7 @@ export class RequestAuthenticator {
     if (!authentication.ok) {
       const failures = await this.limiter.consume(`auth-fail:${request.ip}`, this.config.AUTH_FAILURES_PER_MINUTE);
       if (!failures.allowed) {
+        this.rejections?.rejected('failed_auth_ip');
         void reply.headers(rateLimitHeaders(failures, this.limiter.windowSeconds));
         throw new AppError('rate_limited', 'too many failed authentication attempts from this address; wait before retrying');
       }
@@ -48,6 +51,7 @@ export class RequestAuthenticator {
     const state = await this.limiter.consume(`key:${key.apiKeyId}`);
     void reply.headers(rateLimitHeaders(state, this.limiter.windowSeconds));
     if (!state.allowed) {
+      this.rejections?.rejected('key');
       throw new AppError('rate_limited', `rate limit of ${state.limit} requests per minute for this API key reached; retry after the Retry-After seconds`);
     }
     if (key.suspended) throw new AppError('account_suspended', 'this account is suspended; contact your provider');
