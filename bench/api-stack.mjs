@@ -35,8 +35,9 @@ class LogLines {
 
 /**
  * Starts Postgres, migrates, makes an admin key and starts the API with `env` on top of the
- * defaults. Returns `{ url, adminKey, masterKey, databaseUrl, logs, stop }`; `stop()` ends every
- * process by its pid and removes the data dir, and is safe to call after a partial start.
+ * defaults. Returns `{ url, adminKey, masterKey, databaseUrl, logs, addReplica, stop }`; `stop()`
+ * ends every process (replicas too) by its pid and removes the data dir, and is safe to call after
+ * a partial start.
  */
 export async function startApiStack(env = {}) {
   const { startEmbeddedPostgres } = await import(join(dist, 'libs/database/src/embedded/embedded-postgres.mjs'));
@@ -61,14 +62,28 @@ export async function startApiStack(env = {}) {
     const adminKey = /^(wg_[A-Za-z0-9]{46})$/m.exec(cli.output())[1];
     await cli.stop();
 
-    const port = await freePort();
-    const api = await startProcess(process.execPath, [join(dist, 'apps/api/src/main.js')], {
-      env: { ...base, PORT: String(port), ...env },
-      ready: async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok,
-      label: 'api',
-    });
-    cleanups.unshift(() => api.stop());
-    return { url: `http://127.0.0.1:${port}`, adminKey, masterKey, databaseUrl: postgres.url, logs: new LogLines(api.stdout), stop };
+    // One more API process on this stack's Postgres, DATA_DIR and master key: a replica.
+    const startReplica = async (label) => {
+      const port = await freePort();
+      const api = await startProcess(process.execPath, [join(dist, 'apps/api/src/main.js')], {
+        env: { ...base, PORT: String(port), ...env },
+        ready: async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok,
+        label,
+      });
+      cleanups.unshift(() => api.stop());
+      return { url: `http://127.0.0.1:${port}`, logs: new LogLines(api.stdout) };
+    };
+    const first = await startReplica('api');
+    return {
+      url: first.url,
+      adminKey,
+      masterKey,
+      databaseUrl: postgres.url,
+      logs: first.logs,
+      /** Starts another replica with the same settings; resolves to `{ url, logs }` once it is ready. */
+      addReplica: () => startReplica('api replica'),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

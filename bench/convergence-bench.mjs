@@ -1,8 +1,9 @@
 // Convergence on a real node: the built API (reconciler on) pushes over real SSH to a lab node (network
-// namespace, sshd, wireguard-go), as in test/lab. Three questions from issue 5:
+// namespace, sshd, wireguard-go), as in test/lab. Questions from issues 5 and 7:
 //   1. a burst of 1,000 creates on one server: how many SSH pushes, and how long until all are active;
 //   2. create → live on the node, one create at a time on a quiet server (p50);
-//   3. one change on a server that holds 10,000 peers, against the same change on a small server.
+//   3. one change on a server that holds 10,000 peers, against the same change on a small server;
+//   4. listing every user of that 10,000-peer server through the API, page by page.
 // Figures are ratios against a baseline measured in this run; push counts are counts.
 // Needs root (namespaces) and `npm run build`. Run alone: node bench/convergence-bench.mjs
 import pg from 'pg';
@@ -18,6 +19,8 @@ const BURST = 1_000;
 const BURST_CONCURRENCY = Number(process.env.BENCH_BURST_CONCURRENCY ?? 32);
 const BIG = 10_000;
 const ONE_CHANGE_RUNS = 5;
+const LIST_PAGE = 500; // the contract's largest page
+const LIST_RUNS = 3;
 // The reconciler's least gap between two pushes of one server (reconciler-options.ts, 1 s): waiting a
 // little longer than that before each single create measures a create on a quiet server, not a queue.
 const QUIET_MS = 1_100;
@@ -120,6 +123,53 @@ async function burstOfCreates(ctx) {
   }
 }
 
+/**
+ * The customer lists every user of the 10,000-peer server through the API, page by page at the
+ * contract's largest page (500), against Postgres returning the same rows in one SELECT.
+ */
+async function listBigServer(ctx, big) {
+  const listAll = async () => {
+    let count = 0;
+    let cursor = null;
+    do {
+      const query = `limit=${LIST_PAGE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const page = await ctx.fleet.customer.get(`/api/wg/servers/${big.assignmentId}/users?${query}`);
+      count += page.users.length;
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    if (count !== BIG) throw new Error(`the list of the big server gave ${count} users, expected ${BIG}`);
+  };
+  const database = new pg.Client({ connectionString: ctx.stack.databaseUrl });
+  await database.connect();
+  try {
+    const selectAll = async () => {
+      const { rowCount } = await database.query('SELECT * FROM wg_user WHERE server_id = $1 ORDER BY id', [big.id]);
+      if (rowCount !== BIG) throw new Error(`SELECT gave ${rowCount} users, expected ${BIG}`);
+    };
+    const runs = { api: [], sql: [] };
+    await listAll(); // warm-up
+    await selectAll();
+    for (let i = 0; i < LIST_RUNS; i++) {
+      let t0 = performance.now();
+      await listAll();
+      runs.api.push(performance.now() - t0);
+      t0 = performance.now();
+      await selectAll();
+      runs.sql.push(performance.now() - t0);
+    }
+    const [value, baseline] = [median(runs.api), median(runs.sql)];
+    return {
+      name: `${BIG}-peer server: list every user, GET …/users?limit=${LIST_PAGE} × ${BIG / LIST_PAGE} pages, p50 of ${LIST_RUNS} (vs one SQL SELECT of the rows)`,
+      value: Math.round(value),
+      unit: 'ms',
+      baseline: Math.round(baseline),
+      ratio: value / baseline,
+    };
+  } finally {
+    await database.end();
+  }
+}
+
 async function oneChangeOnBigServer(ctx) {
   const [small, , big] = ctx.fleet.servers;
   const { databaseUrl, masterKey } = ctx.stack;
@@ -128,6 +178,7 @@ async function oneChangeOnBigServer(ctx) {
   const full = await waitFor(`the ${BIG}-peer push`, async () => pushCarrying(ctx.logs, big.id, generation), 120_000, 50);
   const seeded = await peerCount(ctx.node, big.ifname);
   if (seeded !== BIG) throw new Error(`big server: ${seeded} peers on the node, expected ${BIG}`);
+  const list = await listBigServer(ctx, big);
 
   const runs = { small: [], big: [] };
   for (let i = 0; i < ONE_CHANGE_RUNS; i++) {
@@ -143,6 +194,7 @@ async function oneChangeOnBigServer(ctx) {
   };
   const smallPeers = SEQUENTIAL + ONE_CHANGE_RUNS;
   return [
+    list,
     { name: `full push of ${BIG} peers to an empty interface (apply time)`, value: full.durationMs, unit: 'ms', baseline: null, ratio: null },
     compare(`${BIG}-peer server, one create → push done, p50 of ${ONE_CHANGE_RUNS} (vs ≤ ${smallPeers} peers)`, (r) => r.pushDone),
     compare(`${BIG}-peer server, one create → user reads active, p50 (vs ≤ ${smallPeers} peers)`, (r) => r.active),

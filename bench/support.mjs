@@ -59,6 +59,16 @@ export async function startProcess(command, args, { env = process.env, ready, ti
   };
 }
 
+/** A throwaway redis-server on a free loopback port, no persistence (as test/support/redis-server.ts). */
+export async function startRedis() {
+  const port = await freePort();
+  const redis = await startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    ready: async (out) => out.includes('Ready to accept connections'),
+    label: 'redis-server',
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: redis.stop };
+}
+
 export async function httpOk(url, headers = {}) {
   const response = await fetch(url, { headers });
   return response.ok;
