@@ -10,6 +10,9 @@ const CONTRACT_ROUTES = [
   ['get', '/api/wg/servers/{id}/status'],
   ['get', '/api/wg/users/{id}'],
   ['delete', '/api/wg/users/{id}'],
+  ['get', '/api/wg/users/{id}/config.conf'],
+  ['get', '/api/wg/users/{id}/config.png'],
+  ['get', '/api/wg/users/{id}/config.svg'],
   ['get', '/api/wg/users/{id}/port-forwards'],
   ['post', '/api/wg/users/{id}/port-forwards'],
   ['delete', '/api/wg/port-forwards/{id}'],
@@ -44,6 +47,7 @@ const CONTRACT_ROUTES = [
   ['get', '/api/admin/audit'],
   ['get', '/health'],
   ['get', '/ready'],
+  ['get', '/metrics'],
 ] as const;
 
 describe('OpenAPI document', () => {
@@ -64,6 +68,12 @@ describe('OpenAPI document', () => {
 
   it.each(CONTRACT_ROUTES)('documents %s %s', (method, path) => {
     expect(document.paths[path]?.[method]).toBeDefined();
+  });
+
+  it('documents /metrics as Prometheus text behind its own token, not an API key', () => {
+    const operation = document.paths['/metrics']!.get as { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+    expect(operation.security).toEqual([]);
+    expect(Object.keys(operation.responses['200']!.content ?? {})).toEqual(['text/plain']);
   });
 
   it('serves the interactive page without a key', async () => {

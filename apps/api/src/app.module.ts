@@ -8,6 +8,7 @@ import { PortForwardsModule } from '@wgfleet/port-forwards';
 import { ResellersModule } from '@wgfleet/resellers';
 import { AppConfig, SecretBox } from '@wgfleet/core';
 import { DatabaseModule } from '@wgfleet/database';
+import { MetricsModule } from '@wgfleet/metrics';
 import { RateLimitModule } from '@wgfleet/rate-limit';
 import { ServersModule } from '@wgfleet/servers';
 import { WgdashboardModule } from '@wgfleet/wgdashboard';
@@ -39,6 +40,7 @@ export class AppModule {
         DatabaseModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
         RateLimitModule.forRoot({ redisUrl: config.REDIS_URL, limitPerWindow: config.RATE_LIMIT_PER_MINUTE }),
         HealthModule,
+        MetricsModule.forRoot({ token: config.METRICS_TOKEN }),
         AuditModule,
         AccountsModule,
         ServersModule,

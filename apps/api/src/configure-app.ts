@@ -1,5 +1,6 @@
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createValidationPipe, HttpErrorFilter, installJsonBodyParser, type Logger } from '@wgfleet/core';
+import { HttpMetrics } from '@wgfleet/metrics';
 import { ServerListFastPath } from '@wgfleet/peers';
 import { serveOpenApi } from './openapi.js';
 
@@ -19,7 +20,10 @@ export function configureApp(app: NestFastifyApplication, logger: Logger): void 
   });
   app.get(ServerListFastPath).install(app.getHttpAdapter() as unknown as FastifyAdapter);
   const requestLog = logger.child({ component: 'http' });
+  const httpMetrics = app.get(HttpMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
+    // The route template, never the raw path: a label per user id would grow without bound.
+    httpMetrics.record(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     if (requestLog.isLevelEnabled('info')) {
       requestLog.info(
         {

@@ -72,6 +72,15 @@ export class PeerTelemetry {
     return rows.map((row) => Number(row.user_id));
   }
 
+  /** How many peers of each server had a handshake in the last 180 s at the latest polls, in one query (servers with none are absent). */
+  async onlineCountByServer(): Promise<Map<number, number>> {
+    const rows: Array<{ server_id: string; online: string }> = await this.dataSource.query(
+      `SELECT server_id, count(*) AS online FROM peer_status WHERE latest_handshake_at > now() - make_interval(secs => $1) GROUP BY server_id`,
+      [ONLINE_WINDOW_SECONDS],
+    );
+    return new Map(rows.map((row) => [Number(row.server_id), Number(row.online)]));
+  }
+
   /**
    * The users of each server, oldest first — the active ones, or with `all` the restricted ones
    * too — with their traffic split as WGDashboard keeps it: what the node's counters say now

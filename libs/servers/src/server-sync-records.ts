@@ -55,6 +55,20 @@ export class ServerSyncRecords {
     return rows.map((row) => Number(row.id));
   }
 
+  /** Each server's generations not yet on its node (desired − applied), in one query: a metrics gauge. */
+  async generationsBehind(): Promise<Array<{ serverId: number; behind: number }>> {
+    const rows: Array<{ id: string; behind: string }> = await this.dataSource.query(
+      'SELECT id, greatest(desired_generation - applied_generation, 0) AS behind FROM server ORDER BY id',
+    );
+    return rows.map((row) => ({ serverId: Number(row.id), behind: Number(row.behind) }));
+  }
+
+  /** Each node's reachability as the last push found it (null: never contacted yet), in one query: a metrics gauge. */
+  async nodeReachability(): Promise<Array<{ nodeId: number; name: string; reachable: boolean | null }>> {
+    const rows: Array<{ id: string; name: string; reachable: boolean | null }> = await this.dataSource.query('SELECT id, name, reachable FROM node ORDER BY id');
+    return rows.map((row) => ({ nodeId: Number(row.id), name: row.name, reachable: row.reachable }));
+  }
+
   /** The node holds `generation` (a later push may already have recorded more). */
   async recordApplied(manager: EntityManager, serverId: number, generation: number): Promise<void> {
     await manager.query(
