@@ -33,6 +33,8 @@ export class LabApi {
   adminKey = '';
   /** Every process started, oldest first: a killed one stays here for its output and for cleanup. */
   private readonly processes: ApiProcess[] = [];
+  /** Further replicas of this deployment (startReplica), each with a DATA_DIR of its own. */
+  private readonly replicas: Array<{ process: ApiProcess; dataDir: string }> = [];
   /** The embedded postmaster, tracked with its start time so a recycled pid is never signalled. */
   private postgres: TrackedPid | null = null;
   private readonly onHostExit = () => this.killAllNow();
@@ -107,6 +109,30 @@ export class LabApi {
     return api;
   }
 
+  /**
+   * Another replica of this deployment, given what the README's Replicas section says every replica
+   * needs: the same MASTER_KEY (the first process's DATA_DIR/master-key), DATABASE_URL pointing at the
+   * first process's embedded PostgreSQL, and the REDIS_URL given to start() (if any); a PORT and a
+   * DATA_DIR of its own (nothing embedded starts with DATABASE_URL set). `env` overrides settings for
+   * this replica only. Start it after start() has resolved: the schema is migrated by then.
+   */
+  async startReplica(env: Record<string, string> = {}): Promise<LabReplica> {
+    const password = (await readFile(join(this.dataDir, 'postgres-password'), 'utf8')).trim();
+    const masterKey = (await readFile(join(this.dataDir, 'master-key'), 'utf8')).trim();
+    const dataDir = await mkdtemp(join(tmpdir(), 'wgfleet-lab-replica-'));
+    const child = new ApiProcess({
+      ...this.env,
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      DATABASE_URL: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.env.EMBEDDED_POSTGRES_PORT}/wgfleet`,
+      MASTER_KEY: masterKey,
+      ...env,
+    });
+    this.replicas.push({ process: child, dataDir });
+    const url = await child.listening(30_000);
+    return { process: child, url, as: (key: string) => apiAt(() => url, key) };
+  }
+
   /** SIGKILL by pid: no shutdown hook runs, the embedded PostgreSQL is left running as an orphan. */
   async killHard(): Promise<void> {
     this.current.kill();
@@ -131,7 +157,8 @@ export class LabApi {
 
   /** All output of every process started, for failure messages. */
   output(): string {
-    return this.processes.map((p, i) => `--- API process ${i + 1} (pid ${p.pid}) ---\n${p.output()}`).join('\n');
+    const replicas = this.replicas.map(({ process: p }, i) => `--- replica ${i + 2} (pid ${p.pid}) ---\n${p.output()}`);
+    return [...this.processes.map((p, i) => `--- API process ${i + 1} (pid ${p.pid}) ---\n${p.output()}`), ...replicas].join('\n');
   }
 
   /**
@@ -140,6 +167,11 @@ export class LabApi {
    */
   async destroy(): Promise<string[]> {
     const problems: string[] = [];
+    for (const { process: replica, dataDir } of this.replicas) {
+      replica.kill();
+      await replica.exit(10_000).catch(() => problems.push(`replica pid ${replica.pid} did not exit`));
+      await rm(dataDir, { recursive: true, force: true });
+    }
     for (const api of this.processes) {
       api.kill();
       await api.exit(10_000).catch(() => problems.push(`API pid ${api.pid} did not exit`));
@@ -170,7 +202,7 @@ export class LabApi {
   }
 
   private killAllNow(): void {
-    for (const api of this.processes) api.kill();
+    for (const api of [...this.processes, ...this.replicas.map((r) => r.process)]) api.kill();
     if (this.postgres) killNow([this.postgres]);
   }
 }
@@ -185,6 +217,13 @@ export function apiAt(url: () => string, key: string, headers: Record<string, st
 }
 
 export type ApiClient = ReturnType<typeof apiAt>;
+
+/** A replica started by LabApi.startReplica: its process, its base URL, requests as one key. */
+export interface LabReplica {
+  process: ApiProcess;
+  url: string;
+  as(key: string): ApiClient;
+}
 
 /**
  * What a shell would pass on, minus every wgfleet setting (DATABASE_URL, REDIS_URL, MASTER_KEY …):

@@ -7,7 +7,8 @@ export interface CreateOutcome {
 }
 
 export interface BurstOptions {
-  url: string;
+  /** The create URL, or one per request (a burst spread over replicas). */
+  url: string | ((index: number) => string);
   key: string;
   count: number;
   /** Requests in flight at once. */
@@ -30,7 +31,7 @@ export async function fireCreates(options: BurstOptions): Promise<CreateOutcome[
 
   const one = async (index: number): Promise<CreateOutcome> => {
     try {
-      const res = await fetch(options.url, {
+      const res = await fetch(typeof options.url === 'string' ? options.url : options.url(index), {
         method: 'POST',
         headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ client_name: options.clientName(index) }),
