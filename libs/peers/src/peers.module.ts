@@ -10,12 +10,13 @@ import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
 import { ServerListCache } from './server-list-cache.js';
 import { ServerListFastPath } from './server-list-fast-path.js';
+import { UserConfigDownloadsController } from './user-config-downloads.controller.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), AccountsModule, ServersModule, IdempotencyModule],
-  controllers: [CustomerServersController, UsersController, AdminServerUsersController],
+  controllers: [CustomerServersController, UsersController, UserConfigDownloadsController, AdminServerUsersController],
   providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath],
   exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath],
 })
