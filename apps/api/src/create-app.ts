@@ -6,14 +6,23 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppConfig, Logger } from '@wgfleet/core';
 import { PinoNestLogger } from '@wgfleet/core';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppModuleOptions } from './app.module.js';
 import { configureApp } from './configure-app.js';
 
 /** An incoming X-Request-Id is kept only when it is short and plain, so it cannot forge log lines. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** Builds the whole app, exactly as `main.ts` and the e2e tests use it. */
-export async function createApp(config: AppConfig, databaseUrl: string, logger: Logger, masterKey: Buffer): Promise<NestFastifyApplication> {
+/**
+ * Builds the whole app, exactly as `main.ts` and the e2e tests use it. `testing`: a fake node
+ * driver and reconciler tuning, for tests that need the real HTTP stack and pushes together.
+ */
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  logger: Logger,
+  masterKey: Buffer,
+  testing: Pick<AppModuleOptions, 'nodeDriver' | 'reconciler'> = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request comes from configureApp's onResponse hook instead of Fastify's two.
@@ -32,7 +41,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     // warns about a request. The child is made on first use instead, with the same bindings.
     childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) => new LazyChildLogger(parent, bindings, options),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, masterKey }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, masterKey, ...testing }), adapter, {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
     bodyParser: false,
