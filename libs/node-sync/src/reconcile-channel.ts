@@ -9,7 +9,8 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 
 /**
  * Wakes the reconcilers of other replicas: after a commit, `NOTIFY wgfleet_reconcile,
- * '<sender>:<id>,<id>…'`; every replica LISTENs on a dedicated connection. The sender tag lets a
+ * '<sender>:<id>,<id>…'`; every replica LISTENs on a dedicated connection. The admin's reconcile
+ * request goes as `'<sender>:now:<id>'`: the receivers push at once, even a server in backoff. The sender tag lets a
  * replica skip its own notifications (it already woke itself in process). A lost notification
  * (listener reconnecting) is repaired by the periodic pass, which picks up every server behind.
  */
@@ -21,12 +22,13 @@ export class ReconcileChannel {
   private reconnectAttempts = 0;
   private closed = false;
   private readonly outgoing = new Set<number>();
+  private readonly outgoingNow = new Set<number>();
   private flushing: Promise<void> | null = null;
   private readonly abandoned = new WeakSet<Client>();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly onWake: (serverIds: number[]) => void,
+    private readonly onWake: (serverIds: number[], now: boolean) => void,
   ) {}
 
   async listen(): Promise<void> {
@@ -55,9 +57,9 @@ export class ReconcileChannel {
   }
 
   /** Queues the ids; one NOTIFY carries everything queued since the previous one. */
-  notify(serverIds: number[]): void {
+  notify(serverIds: number[], options: { now?: boolean } = {}): void {
     if (this.closed) return;
-    for (const id of serverIds) this.outgoing.add(id);
+    for (const id of serverIds) (options.now ? this.outgoingNow : this.outgoing).add(id);
     this.flushing ??= this.flush();
   }
 
@@ -77,15 +79,19 @@ export class ReconcileChannel {
   private async flush(): Promise<void> {
     try {
       await new Promise((resolve) => setImmediate(resolve));
-      while (this.outgoing.size > 0 && !this.closed) {
-        const ids = [...this.outgoing];
-        this.outgoing.clear();
-        // Payloads stay far below Postgres's 8000-byte limit: a transaction touches a few servers.
-        await this.dataSource.query('SELECT pg_notify($1, $2)', [RECONCILE_CHANNEL, `${this.sender}:${ids.join(',')}`]);
+      while ((this.outgoing.size > 0 || this.outgoingNow.size > 0) && !this.closed) {
+        for (const [queue, marker] of [[this.outgoingNow, 'now:'], [this.outgoing, '']] as const) {
+          if (queue.size === 0) continue;
+          const ids = [...queue];
+          queue.clear();
+          // Payloads stay far below Postgres's 8000-byte limit: a transaction touches a few servers.
+          await this.dataSource.query('SELECT pg_notify($1, $2)', [RECONCILE_CHANNEL, `${this.sender}:${marker}${ids.join(',')}`]);
+        }
       }
     } catch (error) {
       this.logger.warn({ msg: 'reconcile notify failed; other replicas catch up on their periodic pass', err: error });
       this.outgoing.clear();
+      this.outgoingNow.clear();
     } finally {
       this.flushing = null;
     }
@@ -96,12 +102,14 @@ export class ReconcileChannel {
     const separator = message.payload.indexOf(':');
     const sender = separator >= 0 ? message.payload.slice(0, separator) : null;
     if (sender === this.sender) return;
-    const ids = message.payload
-      .slice(separator + 1)
+    let rest = message.payload.slice(separator + 1);
+    const now = rest.startsWith('now:');
+    if (now) rest = rest.slice('now:'.length);
+    const ids = rest
       .split(',')
       .map((text) => Number(text))
       .filter((id) => Number.isSafeInteger(id) && id > 0);
-    if (ids.length > 0) this.onWake(ids);
+    if (ids.length > 0) this.onWake(ids, now);
   }
 
   private reconnect(client: Client): void {

@@ -89,7 +89,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     @Optional() private readonly observer?: PushObserver,
   ) {
     this.locks = new ServerLocks(dataSource);
-    this.channel = new ReconcileChannel(dataSource, (serverIds) => serverIds.forEach((id) => this.wake(id)));
+    this.channel = new ReconcileChannel(dataSource, (serverIds, now) => serverIds.forEach((id) => this.wake(id, { now })));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -99,8 +99,14 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
         for (const id of serverIds) this.wake(id);
       }),
     );
+    // The admin's request may land on any replica, an API-only one too: every reconciling replica hears it.
+    this.unsubscribe.push(
+      this.requests.onRequest((serverId) => {
+        if (this.options.crossReplica) this.channel.notify([serverId], { now: true });
+        this.wake(serverId, { now: true });
+      }),
+    );
     if (!this.options.enabled) return;
-    this.unsubscribe.push(this.requests.onRequest((serverId) => this.wake(serverId, { now: true })));
     if (this.options.crossReplica) await this.channel.listen();
     this.periodicTimer = setInterval(() => void this.runPeriodicPass(), this.options.intervalMs);
     this.periodicTimer.unref();
