@@ -1,31 +1,28 @@
-// The reconciler's own account of its pushes: one `apply start` and one `apply done` (or `apply failed`)
-// log line per SSH push (libs/node-sync/src/reconciler.service.ts). Counting those lines counts pushes.
+// The reconciler's own account of its pushes: one info line per SSH push when it ends, `apply done` or
+// `apply failed`, with its generation, peers and durationMs (libs/node-sync/src/reconciler.service.ts).
+// Counting those lines counts pushes; a push's start is its end minus its duration.
 
-/** Every push of `serverId` the log shows so far: `{ generation, peers, startedAt, doneAt, durationMs }`. */
+const timeOf = (line) => (typeof line.time === 'number' ? line.time : Date.parse(line.time));
+
+/** Every finished push of `serverId` the log shows so far: `{ generation, peers, startedAt, doneAt, durationMs, failed }`. */
 export function pushesOf(logs, serverId) {
   const pushes = [];
-  const open = [];
   for (const line of logs.all()) {
-    if (line.serverId !== serverId) continue;
-    if (line.msg === 'apply start') {
-      const push = { generation: line.generation, peers: line.peers, startedAt: Date.parse(line.time), doneAt: null, durationMs: null, failed: false };
-      pushes.push(push);
-      open.push(push);
-    } else if (line.msg === 'apply done' || line.msg === 'apply failed') {
-      // One push at a time per server (the reconciler's loop and lock): the end belongs to the oldest open start.
-      const push = open.shift();
-      if (!push) continue;
-      push.doneAt = Date.parse(line.time);
-      push.durationMs = line.durationMs;
-      push.failed = line.msg === 'apply failed';
-    }
+    if (line.serverId !== serverId || (line.msg !== 'apply done' && line.msg !== 'apply failed')) continue;
+    const doneAt = timeOf(line);
+    pushes.push({
+      generation: line.generation,
+      peers: line.peers,
+      startedAt: doneAt - line.durationMs,
+      doneAt,
+      durationMs: line.durationMs,
+      failed: line.msg === 'apply failed',
+    });
   }
   return pushes;
 }
 
 /** The first finished push of `serverId` started at `since` or later that carried `generation` or a later one. */
 export function pushCarrying(logs, serverId, generation, since = 0) {
-  return (
-    pushesOf(logs, serverId).find((push) => push.startedAt >= since && push.generation >= generation && push.doneAt !== null && !push.failed) ?? null
-  );
+  return pushesOf(logs, serverId).find((push) => push.startedAt >= since && push.generation >= generation && !push.failed) ?? null;
 }
