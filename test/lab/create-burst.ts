@@ -17,6 +17,8 @@ export interface BurstOptions {
   /** After this many responses, `onThreshold` runs once and no further request is sent. */
   afterResponses: number;
   onThreshold: () => void;
+  /** False: the burst goes on after `onThreshold` (it only marks a moment). Default true. */
+  stopAtThreshold?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function fireCreates(options: BurstOptions): Promise<CreateOutcome[
       const outcome = await one(next++);
       outcomes.push(outcome);
       if (outcome.status !== null && ++responses === options.afterResponses) {
-        stopped = true;
+        stopped = options.stopAtThreshold !== false;
         options.onThreshold();
       }
     }

@@ -30,7 +30,10 @@ const CONTRACT_LIMIT = 60;
 const BURST = 80;
 const KILL_BURST = 160;
 const IN_FLIGHT = 16;
-const KILL_AFTER_RESPONSES = 50;
+/** Replica 1 may be killed from this many responses on, as soon as it is pushing the server. */
+const ARM_AFTER_RESPONSES = 20;
+/** If replica 1 has not pushed by this many requests sent, it is killed anyway (still mid-burst). */
+const KILL_BY_REQUEST = 120;
 
 interface PushSpan {
   replica: string;
@@ -59,6 +62,41 @@ function pushSpans(replica: string, proc: ApiProcess, serverId: number): PushSpa
     spans.push({ replica, generation: line.generation ?? -1, start: end - line.durationMs, end });
   }
   return spans;
+}
+
+/**
+ * Follows a replica's log as it arrives: is a push of `serverId` running in it right now? The
+ * reconciler logs `apply start` (debug) before it contacts the node and `apply done`/`apply failed`
+ * after; the replica watched runs with LOG_LEVEL=debug.
+ */
+class PushWatch {
+  private seenChunks = 0;
+  private partial = '';
+  private open = 0;
+  starts = 0;
+
+  constructor(
+    private readonly proc: ApiProcess,
+    private readonly serverId: number,
+  ) {}
+
+  pushing(): boolean {
+    const chunks = this.proc.stdout;
+    for (; this.seenChunks < chunks.length; this.seenChunks++) {
+      const lines = (this.partial + chunks[this.seenChunks]).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const text of lines) {
+        if (!text.startsWith('{') || !text.includes('"serverId"')) continue;
+        const { msg, serverId } = JSON.parse(text) as { msg?: string; serverId?: number };
+        if (serverId !== this.serverId) continue;
+        if (msg === 'apply start') {
+          this.open += 1;
+          this.starts += 1;
+        } else if ((msg === 'apply done' || msg === 'apply failed') && this.open > 0) this.open -= 1;
+      }
+    }
+    return this.open > 0;
+  }
 }
 
 /** Pairs of pushes that overlap in time. Durations are rounded to the millisecond: 1 ms of slack. */
@@ -124,10 +162,11 @@ describe('lab: two API replicas on one PostgreSQL and one Redis', () => {
     node = lab.nodes[0]!;
     redis = await startRedis();
     let started = Date.now();
-    api = await LabApi.start({ reconcileIntervalMs: 5_000, pollIntervalMs: 5_000, env: { REDIS_URL: redis.url } });
+    // Replica 1 logs at debug: the kill below watches for its `apply start` lines.
+    api = await LabApi.start({ reconcileIntervalMs: 5_000, pollIntervalMs: 5_000, env: { REDIS_URL: redis.url, LOG_LEVEL: 'debug' } });
     timings.replica1StartAndBootstrapAdmin = Date.now() - started;
     started = Date.now();
-    second = await api.startReplica();
+    second = await api.startReplica({ LOG_LEVEL: 'info' });
     timings.replica2Start = Date.now() - started;
     customer = await createCustomer(admin(), `replicas-${lab.id}`);
   });
@@ -149,7 +188,7 @@ describe('lab: two API replicas on one PostgreSQL and one Redis', () => {
     let strict: [LabReplica, LabReplica];
 
     beforeAll(async () => {
-      const env = { RATE_LIMIT_PER_MINUTE: String(CONTRACT_LIMIT), RECONCILER_ENABLED: 'false' };
+      const env = { RATE_LIMIT_PER_MINUTE: String(CONTRACT_LIMIT), RECONCILER_ENABLED: 'false', LOG_LEVEL: 'info' };
       strict = [await api!.startReplica(env), await api!.startReplica(env)];
     });
 
@@ -242,33 +281,66 @@ describe('lab: two API replicas on one PostgreSQL and one Redis', () => {
     expect(overlapping(spans)).toEqual([]);
   });
 
-  it(`kill -9 of replica 1 after ${KILL_AFTER_RESPONSES} of ${KILL_BURST} spread creates: replica 2 converges, nothing is lost`, async () => {
+  it(`kill -9 of replica 1 while it pushes the server, in a burst of ${KILL_BURST} creates spread over both: replica 2 converges, nothing is lost`, async () => {
     const urls = [api!.url, second.url].map((base) => `${base}/api/wg/servers/${assignmentId}/users`);
     const victim = api!.current;
+    const watch = new PushWatch(victim, serverId);
+    watch.pushing(); // past pushes are not this burst's
+    const startsBefore = watch.starts;
+    let armed = false;
+    let sent = 0;
+    let killedAtRequest: number | null = null;
+    let killedMidPush = false;
+    const kill = (midPush: boolean) => {
+      if (killedAtRequest !== null) return;
+      killedAtRequest = sent;
+      killedMidPush = midPush;
+      process.kill(victim.pid, 'SIGKILL');
+    };
+    // Every millisecond: once armed, the first moment replica 1 is inside a push of the server.
+    const watcher = setInterval(() => {
+      if (killedAtRequest !== null) return;
+      if (armed && watch.pushing()) kill(true);
+      else if (sent >= KILL_BY_REQUEST) kill(false);
+    }, 1);
     const started = Date.now();
-    killOutcomes = await fireCreates({
-      url: (index) => urls[index % 2]!,
-      key: customer.key,
-      count: KILL_BURST,
-      inFlight: IN_FLIGHT,
-      clientName: (i) => `killed-${i}`,
-      // Synchronous inside the response handler: the kill lands while the other requests are in flight.
-      afterResponses: KILL_AFTER_RESPONSES,
-      onThreshold: () => process.kill(victim.pid, 'SIGKILL'),
-    });
+    try {
+      killOutcomes = await fireCreates({
+        url: (index) => urls[index % 2]!,
+        key: customer.key,
+        count: KILL_BURST,
+        inFlight: IN_FLIGHT,
+        clientName: (i) => {
+          sent = i + 1;
+          return `killed-${i}`;
+        },
+        afterResponses: ARM_AFTER_RESPONSES,
+        onThreshold: () => {
+          armed = true;
+        },
+        // The burst goes on: after the kill, replica 2 keeps taking creates and replica 1's share is refused.
+        stopAtThreshold: false,
+      });
+    } finally {
+      clearInterval(watcher);
+    }
     await victim.exit(10_000);
-    timings.burstUntilKilled = Date.now() - started;
+    timings.burst = Date.now() - started;
 
     const got201 = killOutcomes.filter((o) => o.status === 201);
     const otherStatuses = killOutcomes.filter((o) => o.status !== null && o.status !== 201);
     const cut = killOutcomes.filter((o) => o.status === null);
     console.log(
-      `replicas: ${killOutcomes.length} sent, ${got201.length} got 201, ${otherStatuses.length} other statuses, ${cut.length} cut by the kill; ` +
-        `peers on the node at the kill: ${(await nodePeers()).length}`,
+      `replicas: replica 1 killed ${killedMidPush ? 'inside a push of the server' : 'between pushes (it started none in time)'} at request ${killedAtRequest} ` +
+        `(${watch.starts - startsBefore} pushes started by it in this burst); ${killOutcomes.length} sent, ${got201.length} got 201, ` +
+        `${otherStatuses.length} other statuses, ${cut.length} cut or refused; peers on the node after the burst: ${(await nodePeers()).length}`,
     );
+    expect(killedAtRequest).not.toBeNull();
+    expect(killedAtRequest!).toBeLessThan(KILL_BURST);
     expect(otherStatuses.map((o) => `${o.index}: ${o.status}`)).toEqual([]);
-    expect(got201.length).toBeGreaterThanOrEqual(KILL_AFTER_RESPONSES);
-    expect(killOutcomes.length).toBeLessThan(KILL_BURST);
+    expect(cut.length).toBeGreaterThan(0);
+    // Replica 2 kept answering after the kill.
+    expect(got201.filter((o) => o.index >= killedAtRequest! && o.index % 2 === 1).length).toBeGreaterThan(0);
 
     // Only replica 2 is left, and only GETs from here on: its own reconciler must finish the work.
     const converging = Date.now();
