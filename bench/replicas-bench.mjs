@@ -6,10 +6,11 @@
 // No node is needed: RECONCILER_ENABLED=false (as in the HTTP bench), so a create is the API's and
 // Postgres's work only, and the rate limit is raised so it measures the limiter's cost, never a 429.
 // Needs `npm run build`. Run alone: node bench/replicas-bench.mjs
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { startApiStack } from './api-stack.mjs';
 import { client } from './lab-fleet.mjs';
-import { median, startRedis } from './support.mjs';
+import { median, startRedis, watchCpu } from './support.mjs';
 
 const KEYS = 8;
 const SERVERS = 8;
@@ -64,7 +65,8 @@ async function makeServerSet(admin, fleet, set) {
 /**
  * `total` creates: IN_FLIGHT_PER_KEY workers per key, each create sent to the next replica of
  * `urls` (round robin, as a balancer does) on the key's next server. Any status but 201 stops the
- * bench. Returns creates per second from the first request to the last 201.
+ * bench. Returns creates per second from the first request to the last 201, and how busy the
+ * machine's CPUs were meanwhile (everything shares them: this bench, the replicas, Postgres, Redis).
  */
 async function burst(urls, fleet, set, total, label) {
   let sent = 0;
@@ -84,9 +86,10 @@ async function burst(urls, fleet, set, total, label) {
       if (response.status !== 201) throw new Error(`${label}: create ${i} → ${response.status}: ${text.slice(0, 300)}`);
     }
   };
+  const cpu = await watchCpu();
   const t0 = performance.now();
   await Promise.all(fleet.customers.flatMap((_, k) => Array.from({ length: IN_FLIGHT_PER_KEY }, () => worker(k))));
-  return (total / (performance.now() - t0)) * 1000;
+  return { rate: (total / (performance.now() - t0)) * 1000, cpuBusy: await cpu() };
 }
 
 /** Postgres, the truth: exactly `expected` users on the set's servers, each with its own address. */
@@ -125,9 +128,9 @@ export async function runReplicasBench() {
     let nextSet = 0;
     const measure = async (name, total) => {
       const set = sets[nextSet++];
-      const rate = await burst(configs[name], fleet, set, total, `${name}-${nextSet}`);
+      const result = await burst(configs[name], fleet, set, total, `${name}-${nextSet}`);
       await checkUsers(stack.databaseUrl, set, total);
-      return rate;
+      return result;
     };
 
     await measure('two', WARM_UP_CREATES); // both processes warm (JIT, pools, prepared statements)
@@ -137,17 +140,34 @@ export async function runReplicasBench() {
       const order = round % 2 === 0 ? ['one', 'two'] : ['two', 'one'];
       for (const name of order) rates[name].push(await measure(name, CREATES));
     }
-    const one = median(rates.one);
-    const two = median(rates.two);
+    const one = median(rates.one.map((r) => r.rate));
+    const two = median(rates.two.map((r) => r.rate));
+    const [busyOne, busyTwo] = [median(rates.one.map((r) => r.cpuBusy)), median(rates.two.map((r) => r.cpuBusy))];
     const shape = `${KEYS} keys × ${IN_FLIGHT_PER_KEY} in flight, ${SERVERS} servers, ${CREATES} creates, no node (RECONCILER_ENABLED=false)`;
     return [
-      { name: `creates/s across keys, ONE replica (${shape}), p50 of ${ROUNDS}`, value: Math.round(one), unit: 'creates/s', baseline: null, ratio: null },
+      {
+        name: `creates/s across keys, ONE replica (${shape}), p50 of ${ROUNDS}`,
+        value: Math.round(one),
+        unit: 'creates/s',
+        baseline: null,
+        ratio: null,
+        samples: rates.one,
+      },
       {
         name: `creates/s across keys, TWO replicas round robin, one Postgres + one Redis, p50 of ${ROUNDS} (vs one replica)`,
         value: Math.round(two),
         unit: 'creates/s',
         baseline: Math.round(one),
         ratio: two / one,
+        samples: rates.two,
+      },
+      // Whether the machine had room for a second replica: near 100 % busy with one, two cannot add.
+      {
+        name: `machine CPU busy during the creates with TWO replicas (vs ONE), ${availableParallelism()} CPUs shared by all`,
+        value: Math.round(busyTwo * 100),
+        unit: '% busy',
+        baseline: Math.round(busyOne * 100),
+        ratio: busyTwo / busyOne,
       },
     ];
   } finally {

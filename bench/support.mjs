@@ -1,6 +1,6 @@
 // Processes for the benchmarks: each one is started here and stopped by its own pid.
 import { spawn } from 'node:child_process';
-import { mkdtemp, chmod, rm } from 'node:fs/promises';
+import { mkdtemp, chmod, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,3 +75,21 @@ export async function httpOk(url, headers = {}) {
 }
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** The machine's CPU time so far, from /proc/stat's first line: `{ busy, total }` in clock ticks. */
+async function cpuTicks() {
+  const [, ...fields] = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const idle = ticks[3] + ticks[4]; // idle + iowait
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
+}
+
+/** Starts watching the whole machine's CPU; the returned function gives the busy share since then (0–1). */
+export async function watchCpu() {
+  const start = await cpuTicks();
+  return async () => {
+    const end = await cpuTicks();
+    return (end.busy - start.busy) / Math.max(1, end.total - start.total);
+  };
+}
