@@ -5,7 +5,7 @@ import type { Bindings, ChildLoggerOptions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppConfig, Logger } from '@wgfleet/core';
-import { PinoNestLogger } from '@wgfleet/core';
+import { parseTrustedProxies, PinoNestLogger } from '@wgfleet/core';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { configureApp } from './configure-app.js';
 
@@ -33,7 +33,8 @@ export async function createApp(
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: false,
+    // Only the balancers named in TRUST_PROXY may say who the client is (X-Forwarded-For).
+    trustProxy: config.TRUST_PROXY === undefined ? false : parseTrustedProxies(config.TRUST_PROXY)!,
     // wgfleet uses no Nest middleware; without @fastify/middie no request pays for its hook.
     skipMiddie: true,
     // Fastify gives every request its own child logger; pino builds one eagerly (bindings

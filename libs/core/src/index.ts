@@ -1,4 +1,5 @@
 export { AppConfig, ConfigError, loadConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
+export { parseTrustedProxies } from './config/trusted-proxies.js';
 export { AppError, type FieldError } from './errors/app-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-codes.js';
 export { problemFor, PROBLEM_CONTENT_TYPE, type Problem } from './errors/problem.js';

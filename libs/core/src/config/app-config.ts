@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, validateSync } from 'class-validator';
+import { parseTrustedProxies } from './trusted-proxies.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -53,6 +54,20 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  /**
+   * The load balancers in front of this replica (addresses or CIDRs, comma-separated): their
+   * `X-Forwarded-For` is believed. Unset: the peer of the TCP connection is the client.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'trustedProxies',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseTrustedProxies(value) !== null,
+      defaultMessage: () => 'must be addresses or CIDRs separated by commas, e.g. 10.0.0.0/8,192.168.1.5',
+    },
+  })
+  TRUST_PROXY?: string;
 
   /** 32 random bytes, base64: encrypts private keys at rest. Default: generated into DATA_DIR/master-key. */
   @IsOptional()
@@ -184,7 +199,7 @@ const HIDDEN_VALUES = new Set(['METRICS_TOKEN']);
 
 /** Reads only the variables AppConfig declares; empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY', 'METRICS_TOKEN', ...SMTP_VARIABLES);
+  const declared = Object.keys(new AppConfig()).concat('DATABASE_URL', 'REDIS_URL', 'MASTER_KEY', 'METRICS_TOKEN', 'TRUST_PROXY', ...SMTP_VARIABLES);
   const given: Record<string, string> = {};
   for (const name of declared) {
     const value = env[name];
