@@ -4,7 +4,7 @@ import { isAlive } from '../support/api-process.js';
 import { nodeOutput, waitFor } from './api-lab.js';
 import { LabApi } from './api-process-lab.js';
 import { Lab, type LabNode } from './lab.js';
-import { createCustomer, labNodeRequest, serverSync } from './lab-fleet.js';
+import { createCustomer, labServerFor, serverSync } from './lab-fleet.js';
 import { fireCreates, type CreateOutcome } from './create-burst.js';
 
 /**
@@ -71,25 +71,13 @@ describe('lab: kill -9 of the API during a burst of creates, then a restart', ()
   });
 
   it('setup: one SSH node, one server, assigned to a customer with room for the burst; the server in sync', async () => {
-    const a = admin();
-    const nodeRes = await a.post('/api/admin/nodes', labNodeRequest(lab!.id, node, 'crash'));
-    expect(nodeRes.status).toBe(201);
-    const serverRes = await a.post(`/api/admin/nodes/${nodeRes.body.id}/servers`, {
-      name: `Crash ${lab!.id}`,
-      location: 'Lab',
-      interface: IFNAME,
-      listen_port: LISTEN_PORT,
-      // A /24 holds 253 clients: room for the whole burst.
-      ipv4_subnet: `10.69.${node.number}.0/24`,
-      mtu: 1420,
-      endpoint_host: node.clientLinkIp,
-    });
-    expect(serverRes.status).toBe(201);
-    serverId = serverRes.body.id;
-    const assignmentRes = await a.post('/api/admin/assignments', { server_id: serverId, account_id: customer.id, max_users: BURST });
-    expect(assignmentRes.status).toBe(201);
-    assignmentId = assignmentRes.body.id;
-    await waitFor('the server in sync', async () => (await serverSync(a, serverId)).state === 'in_sync', 20_000, 50);
+    ({ serverId, assignmentId } = await labServerFor(admin(), lab!.id, node, {
+      purpose: 'crash',
+      customerId: customer.id,
+      maxUsers: BURST,
+      interfaceName: IFNAME,
+      listenPort: LISTEN_PORT,
+    }));
     expect(await nodePeers()).toEqual([]);
   });
 

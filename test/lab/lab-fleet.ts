@@ -1,5 +1,6 @@
 import type { ApiClient } from './api-process-lab.js';
 import type { LabNode } from './lab.js';
+import { waitFor } from './api-lab.js';
 
 /** Admin API steps the process-driven lab specs share: a customer of their own, and a lab node as an SSH node. */
 
@@ -27,4 +28,34 @@ export async function serverSync(admin: ApiClient, serverId: number): Promise<{ 
   const res = await admin.get(`/api/admin/servers/${serverId}`);
   if (res.status !== 200) throw new Error(`GET /api/admin/servers/${serverId}: ${res.status}`);
   return res.body.sync;
+}
+
+/**
+ * The lab node as an SSH node with one IPv4 server (a /24 of 10.69.N: room for 253 clients) lent to
+ * the customer with `maxUsers`, as an operator would add them; resolves once the empty server is in
+ * sync on the node.
+ */
+export async function labServerFor(
+  admin: ApiClient,
+  labId: string,
+  node: LabNode,
+  options: { purpose: string; customerId: number; maxUsers: number; interfaceName: string; listenPort: number },
+): Promise<{ serverId: number; assignmentId: number }> {
+  const nodeRes = await admin.post('/api/admin/nodes', labNodeRequest(labId, node, options.purpose));
+  if (nodeRes.status !== 201) throw new Error(`adding the lab node: ${nodeRes.status} ${JSON.stringify(nodeRes.body)}`);
+  const serverRes = await admin.post(`/api/admin/nodes/${nodeRes.body.id}/servers`, {
+    name: `${options.purpose} ${labId}`,
+    location: 'Lab',
+    interface: options.interfaceName,
+    listen_port: options.listenPort,
+    ipv4_subnet: `10.69.${node.number}.0/24`,
+    mtu: 1420,
+    endpoint_host: node.clientLinkIp,
+  });
+  if (serverRes.status !== 201) throw new Error(`adding the server: ${serverRes.status} ${JSON.stringify(serverRes.body)}`);
+  const serverId = serverRes.body.id as number;
+  const assignmentRes = await admin.post('/api/admin/assignments', { server_id: serverId, account_id: options.customerId, max_users: options.maxUsers });
+  if (assignmentRes.status !== 201) throw new Error(`assigning the server: ${assignmentRes.status} ${JSON.stringify(assignmentRes.body)}`);
+  await waitFor('the server in sync', async () => (await serverSync(admin, serverId)).state === 'in_sync', 20_000, 50);
+  return { serverId, assignmentId: assignmentRes.body.id as number };
 }

@@ -6,7 +6,7 @@ import { nodeOutput, waitFor } from './api-lab.js';
 import { LabApi, type ApiClient, type LabReplica } from './api-process-lab.js';
 import { fireCreates, type CreateOutcome } from './create-burst.js';
 import { Lab, type LabNode } from './lab.js';
-import { createCustomer, labNodeRequest, serverSync } from './lab-fleet.js';
+import { createCustomer, labServerFor, serverSync } from './lab-fleet.js';
 
 /**
  * Issue 7's proof: wgfleet as replicas behind a load balancer, on ONE PostgreSQL and ONE Redis (a
@@ -230,25 +230,13 @@ describe('lab: two API replicas on one PostgreSQL and one Redis', () => {
   });
 
   it('setup: one SSH node, one server assigned to a customer; the server in sync', async () => {
-    const a = admin();
-    const nodeRes = await a.post('/api/admin/nodes', labNodeRequest(lab!.id, node, 'replicas'));
-    expect(nodeRes.status).toBe(201);
-    const serverRes = await a.post(`/api/admin/nodes/${nodeRes.body.id}/servers`, {
-      name: `Replicas ${lab!.id}`,
-      location: 'Lab',
-      interface: IFNAME,
-      listen_port: LISTEN_PORT,
-      // A /24 holds 253 clients: room for both bursts.
-      ipv4_subnet: `10.69.${node.number}.0/24`,
-      mtu: 1420,
-      endpoint_host: node.clientLinkIp,
-    });
-    expect(serverRes.status).toBe(201);
-    serverId = serverRes.body.id;
-    const assignmentRes = await a.post('/api/admin/assignments', { server_id: serverId, account_id: customer.id, max_users: BURST + KILL_BURST });
-    expect(assignmentRes.status).toBe(201);
-    assignmentId = assignmentRes.body.id;
-    await waitFor('the server in sync', async () => (await serverSync(a, serverId)).state === 'in_sync', 20_000, 50);
+    ({ serverId, assignmentId } = await labServerFor(admin(), lab!.id, node, {
+      purpose: 'replicas',
+      customerId: customer.id,
+      maxUsers: BURST + KILL_BURST,
+      interfaceName: IFNAME,
+      listenPort: LISTEN_PORT,
+    }));
     expect(await nodePeers()).toEqual([]);
   });
 
