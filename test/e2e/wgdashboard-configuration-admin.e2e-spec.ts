@@ -11,6 +11,7 @@ import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign } from '../support/fleet-factory.js';
 import { bearer, makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
 import { ORACLE_KEY, wgdFixture } from '../support/wgd-fixtures.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * Configuration management (notes §2.4-2.11) through HTTP, with the reconciler pushing to a fake
@@ -43,14 +44,6 @@ async function startApp(): Promise<NestFastifyApplication> {
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const ok = (data: string, message = 'null') => `{"data":${data},"message":${message},"status":true}\n`;

@@ -10,6 +10,7 @@ import { AppModule } from '../../apps/api/src/app.module.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer } from '../support/fleet-factory.js';
 import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The admin's "reconcile now" lands on whichever replica the load balancer picks, an API-only one
@@ -33,14 +34,6 @@ async function startReplica(driver: FakeNodeDriver, options: Partial<ReconcilerO
     .compile();
   await moduleRef.init();
   return moduleRef;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 jest.setTimeout(30_000);

@@ -11,6 +11,7 @@ import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer } from '../support/fleet-factory.js';
 import { parseExposition, sampleValue, type Sample } from '../support/metrics-text.js';
 import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The reconciler's series on a fake node driver: pushes, their duration and failures by reason,
@@ -28,14 +29,6 @@ const FAST: Partial<ReconcilerOptions> = {
   busyRetryMs: 50,
   scope: (serverId) => ours.has(serverId),
 };
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('reconciler metrics', () => {
   const fake = new FakeNodeDriver();

@@ -10,6 +10,7 @@ import { AppModule } from '../../apps/api/src/app.module.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
 import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * A server switched off (WGDashboard's toggle) and renamed, converged by the reconciler onto a fake
@@ -42,14 +43,6 @@ const OPTIONS: Partial<ReconcilerOptions> = {
   scope: (serverId) => ours.has(serverId),
 };
 const ADMIN: FleetActor = { accountId: null, apiKeyId: null, sourceIp: '127.0.0.1', auditDetails: { by_test: true } };
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 jest.setTimeout(30_000);
 

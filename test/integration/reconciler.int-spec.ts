@@ -15,6 +15,7 @@ import { AppModule } from '../../apps/api/src/app.module.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
 import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The reconciler against the run's real Postgres, with a fake node driver. Parallel test files
@@ -47,14 +48,6 @@ async function startReconcilerApp(driver: NodeDriver, options: Partial<Reconcile
     .compile();
   await moduleRef.init();
   return moduleRef;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 // Several tests start apps of their own and wait out the push gap (1 s) more than once.

@@ -1,24 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { bearer } from '../support/test-app.js';
+import { waitFor as poll } from '../support/wait-for.js';
 import type { RunResult } from './run.js';
 
 /** Shared pieces of the lab specs that drive the whole app over HTTP against lab nodes. */
 
-/** Polls `probe` until it yields a value (not null/undefined/false); bounded, with the last error in the message. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null && value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
+/** waitFor at the lab's pace: a probe here often runs a command in a namespace, so every 100 ms by default. */
+export function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, stepMs = 100): Promise<T> {
+  return poll(what, probe, timeoutMs, stepMs);
 }
 
 /** Requests with one API key. `http` is read at call time, so a restarted app is picked up. */

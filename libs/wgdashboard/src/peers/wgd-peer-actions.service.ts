@@ -7,19 +7,8 @@ import type { PlannedPeer } from './add-peers-plan.js';
 import { WgdPeerEntity } from './wgd-peer.entity.js';
 import type { WgdConfigurationRef, WgdPeerRecord } from './wgd-peers.service.js';
 
-/** A peer's settings after updatePeerSettings, already checked (notes §2.18). */
-export interface PeerSettingsChange {
-  name: string;
-  privateKey: string | null;
-  presharedKey: string | null;
-  ipv4: string;
-  ipv6: string | null;
-  routedIps: string[];
-  dns: string;
-  endpointAllowedIp: string;
-  mtu: number;
-  keepalive: number;
-}
+/** A peer's settings after updatePeerSettings, already checked (notes §2.18): a planned peer's, but its key and endpoint. */
+export type PeerSettingsChange = Omit<PlannedPeer, 'publicKey' | 'remoteEndpoint'>;
 
 /**
  * What WGDashboard does to peers, written through the peers module's OperatorPeers (one
