@@ -1,3 +1,4 @@
+import type { NodeTarget } from '@wgfleet/node-sync';
 import type { ApiClient } from './api-process-lab.js';
 import type { LabNode } from './lab.js';
 import { waitFor } from './api-lab.js';
@@ -58,4 +59,14 @@ export async function labServerFor(
   if (assignmentRes.status !== 201) throw new Error(`assigning the server: ${assignmentRes.status} ${JSON.stringify(assignmentRes.body)}`);
   await waitFor('the server in sync', async () => (await serverSync(admin, serverId)).state === 'in_sync', 20_000, 50);
   return { serverId, assignmentId: assignmentRes.body.id as number };
+}
+
+/** The lab node as the SSH driver reaches it (for specs that drive NodeDriver directly). */
+export function sshTargetOf(node: LabNode): NodeTarget {
+  return {
+    nodeId: 1,
+    name: node.name,
+    transport: 'ssh',
+    ssh: { host: node.sshHost, port: node.sshPort, username: node.username, privateKey: node.privateKey, hostKey: node.hostKey },
+  };
 }

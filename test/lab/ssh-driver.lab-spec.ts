@@ -19,6 +19,7 @@ import {
   serverAddress,
 } from '@wgfleet/wireguard';
 import { ECHO_BANNER, Lab, type LabClient, type LabNode } from './lab.js';
+import { sshTargetOf } from './lab-fleet.js';
 
 jest.setTimeout(120_000);
 
@@ -100,12 +101,7 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
     lab = await Lab.create({ nodes: 1, clientsPerNode: 1, internet: true });
     node = lab.nodes[0]!;
     client = lab.clients[0]![0]!;
-    target = {
-      nodeId: 1,
-      name: node.name,
-      transport: 'ssh',
-      ssh: { host: node.sshHost, port: node.sshPort, username: node.username, privateKey: node.privateKey, hostKey: node.hostKey },
-    };
+    target = sshTargetOf(node);
   });
 
   afterAll(async () => {

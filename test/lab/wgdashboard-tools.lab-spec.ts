@@ -7,6 +7,7 @@ import { toWgdSystemStatus } from '../../libs/wgdashboard/src/tools/system-statu
 import { toolFailure } from '../../libs/wgdashboard/src/tools/tool-failure.js';
 import { parseTracerouteOutput, toWgdTraceroute } from '../../libs/wgdashboard/src/tools/traceroute-output.js';
 import { Lab, type LabClient, type LabNode } from './lab.js';
+import { sshTargetOf } from './lab-fleet.js';
 
 jest.setTimeout(120_000);
 
@@ -22,12 +23,7 @@ describe('lab: node tools (ping, traceroute, system snapshot) on a node over SSH
     lab = await Lab.create({ nodes: 1, clientsPerNode: 1 });
     node = lab.nodes[0]!;
     client = lab.clients[0]![0]!;
-    target = {
-      nodeId: 1,
-      name: node.name,
-      transport: 'ssh',
-      ssh: { host: node.sshHost, port: node.sshPort, username: node.username, privateKey: node.privateKey, hostKey: node.hostKey },
-    };
+    target = sshTargetOf(node);
   });
 
   afterAll(async () => {
