@@ -337,13 +337,15 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async recordSuccess(snapshot: DesiredSnapshot): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // The node's row before the server's: the servers module's writers lock in that order
+      // (node, then server), and the opposite order here deadlocked with a rename.
+      await this.records.recordNodeHealth(manager, snapshot.target.nodeId, true, null);
       await this.records.recordApplied(manager, snapshot.serverId, snapshot.generation);
       // A switched-off server's users are not on the node: they keep the state they had.
       if (snapshot.enabled) {
         await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, { state: 'active' });
         await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, { state: 'active' });
       }
-      await this.records.recordNodeHealth(manager, snapshot.target.nodeId, true, null);
       // Drops this process's cached sync states; no server id, so it wakes nothing.
       this.changes.mark(manager);
     });
@@ -351,14 +353,15 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async recordFailure(snapshot: DesiredSnapshot, failure: FailureKind): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // Node first, then server: the lock order of the servers module's writers (see recordSuccess).
+      if (failure.nodeReachable !== null) {
+        await this.records.recordNodeHealth(manager, snapshot.target.nodeId, failure.nodeReachable, failure.nodeReachable ? null : failure.message);
+      }
       await this.records.recordError(manager, snapshot.serverId, failure.message);
       if (failure.refusesPeers) {
         const outcome = { state: 'error', reason: failure.message, onlyPending: false } as const;
         await this.peers.markProvisioned(manager, snapshot.serverId, snapshot.userIds, outcome);
         await this.forwards.markProvisioned(manager, snapshot.serverId, snapshot.forwardIds, outcome);
-      }
-      if (failure.nodeReachable !== null) {
-        await this.records.recordNodeHealth(manager, snapshot.target.nodeId, failure.nodeReachable, failure.nodeReachable ? null : failure.message);
       }
       this.changes.mark(manager);
     });
