@@ -1,18 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { utils } from 'ssh2';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '@wgfleet/core';
 import { ReconcileRequests } from '@wgfleet/servers';
 import { publicKeyFromPrivate } from '@wgfleet/wireguard';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
+import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 let seq = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++seq}`;
 
 function sshKeys() {
-  const pair = utils.generateKeyPairSync('ed25519');
+  const pair = ed25519KeyPair();
   return { private_key: pair.private, host_key: pair.public };
 }
 
@@ -108,8 +108,8 @@ describe('admin fleet API (nodes, servers, assignments)', () => {
       expect(created.body.ssh.host_key).toBe(keys.host_key);
     });
 
-    const encrypted = utils.generateKeyPairSync('ed25519', { passphrase: 'secret', cipher: 'aes256-ctr', rounds: 4 });
-    const otherBlob = utils.generateKeyPairSync('ed25519').public.split(' ')[1];
+    const encrypted = ed25519KeyPair({ passphrase: 'secret', cipher: 'aes256-ctr', rounds: 4 });
+    const otherBlob = ed25519KeyPair().public.split(' ')[1];
     it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
       ['a bad name', { name: 'node 1' }, {}, 'name'],
       ['a too long name', { name: 'n'.repeat(64) }, {}, 'name'],

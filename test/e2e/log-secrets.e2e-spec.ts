@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { utils } from 'ssh2';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createLogger, loadConfig } from '@wgfleet/core';
@@ -9,6 +8,7 @@ import { createApp } from '../../apps/api/src/create-app.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { findSecrets } from '../support/secret-scan.js';
 import { bearer, makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 /**
  * Secrets never reach a log line: a realistic workflow with logging at `trace`, every line
@@ -67,7 +67,7 @@ describe('logs at trace during a realistic workflow', () => {
     secrets.add(admin.key);
 
     // An SSH node with its private key, and a server on it.
-    const sshKeys = utils.generateKeyPairSync('ed25519');
+    const sshKeys = ed25519KeyPair();
     secrets.add(sshKeys.private);
     const node = await http()
       .post('/api/admin/nodes')
@@ -76,7 +76,7 @@ describe('logs at trace during a realistic workflow', () => {
         name: `secrets-${process.pid}-${Date.now()}`,
         transport: 'ssh',
         public_ipv4: '198.51.100.77',
-        ssh: { host: 'node-secrets.example.com', port: 22, username: 'wgfleet', private_key: sshKeys.private, host_key: utils.generateKeyPairSync('ed25519').public },
+        ssh: { host: 'node-secrets.example.com', port: 22, username: 'wgfleet', private_key: sshKeys.private, host_key: ed25519KeyPair().public },
       })
       .expect(201);
     const server = await http()

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { utils } from 'ssh2';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createLogger, loadConfig, PinoNestLogger } from '@wgfleet/core';
@@ -11,6 +10,7 @@ import { configureApp } from '../../apps/api/src/configure-app.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { bearer, makeAccount, startTestApp, TEST_MASTER_KEY } from '../support/test-app.js';
 import { wgdFixture } from '../support/wgd-fixtures.js';
+import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 /**
  * ping/execute, traceroute/execute and systemStatus (notes §2.42, §2.43, §2.52) run on the key's node.
@@ -106,7 +106,7 @@ describe('WGDashboard API: node tools with the real drivers (refusals and an unr
   });
 
   it('answers status:false, never a 500, when the key’s node cannot be reached', async () => {
-    const keys = utils.generateKeyPairSync('ed25519');
+    const keys = ed25519KeyPair();
     const name = unique('wgd-tools-ssh');
     const node = await request(http)
       .post('/api/admin/nodes')

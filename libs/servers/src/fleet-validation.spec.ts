@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { utils } from 'ssh2';
 import { canonicalHost, canonicalIp, checkPrivateKey, checkSubnet, parseHostKeyLine, parsePortRange } from './fleet-validation.js';
 import { ReconcileRequests } from './reconcile-requests.js';
+import { ed25519KeyPair } from '../../../test/support/ssh-keys.js';
 
 describe('checkSubnet', () => {
   it.each([
@@ -78,7 +79,7 @@ describe('parsePortRange', () => {
 });
 
 describe('parseHostKeyLine', () => {
-  const ed25519 = utils.generateKeyPairSync('ed25519').public;
+  const ed25519 = ed25519KeyPair().public;
   const [, ed25519Blob] = ed25519.split(' ');
 
   it('accepts a host key line and drops its comment', () => {
@@ -108,11 +109,11 @@ describe('parseHostKeyLine', () => {
 
 describe('checkPrivateKey', () => {
   it('accepts an unencrypted OpenSSH key', () => {
-    expect(checkPrivateKey(utils.generateKeyPairSync('ed25519').private)).toBeNull();
+    expect(checkPrivateKey(ed25519KeyPair().private)).toBeNull();
   });
 
   it('refuses an encrypted key, a public key and garbage, without quoting them', () => {
-    const encrypted = utils.generateKeyPairSync('ed25519', { passphrase: 'secret', cipher: 'aes256-ctr', rounds: 4 });
+    const encrypted = ed25519KeyPair({ passphrase: 'secret', cipher: 'aes256-ctr', rounds: 4 });
     expect(checkPrivateKey(encrypted.private)).toContain('passphrase');
     expect(checkPrivateKey(encrypted.public)).toContain('public key');
     const garbage = '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n';
