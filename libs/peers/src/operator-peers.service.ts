@@ -63,6 +63,11 @@ export class OperatorPeers {
     return this.dataSource.getRepository(UserEntity).find({ where: { serverId }, order: { id: 'ASC' } });
   }
 
+  /** The server's user with that public key (unique per server), or null. */
+  async findOnServer(serverId: number, publicKey: string): Promise<UserEntity | null> {
+    return this.dataSource.getRepository(UserEntity).findOneBy({ serverId, publicKey });
+  }
+
   /** Adds the peers, all or none; `alongside` writes the caller's own rows about them in the same transaction. */
   async create(actor: AuditActor, serverId: number, peers: NewOperatorPeer[], alongside?: InTransaction<UserEntity[]>): Promise<UserEntity[]> {
     try {

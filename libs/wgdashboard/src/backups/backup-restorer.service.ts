@@ -96,19 +96,8 @@ export class BackupRestorer {
       manager,
       actor,
       serverId,
-      peers.map((peer) => ({
-        name: peer.name,
-        publicKey: peer.publicKey,
-        privateKey: peer.privateKey,
-        presharedKey: peer.presharedKey,
-        ipv4: peer.ipv4,
-        ipv6: peer.ipv6,
-        routedIps: peer.routedIps,
-        dns: peer.dns,
-        allowedIps: peer.allowedIps,
-        persistentKeepalive: peer.persistentKeepalive,
-        restricted: peer.restricted,
-      })),
+      // A backed-up peer is the peers module's new peer plus what only the backup keeps.
+      peers.map(({ tenant: _tenant, wgd: _wgd, row: _row, ...peer }) => peer),
       async (inner, users) => {
         if (users.length === 0) return;
         await inner.insert(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { OperatorPeers, PeersService, PeerTelemetry, type UserEntity, type UserSecrets } from '@wgfleet/peers';
-import { ServersService, type ServerEntity } from '@wgfleet/servers';
+import type { ServerEntity } from '@wgfleet/servers';
 import { WgdSettings, type WgdPeerDefaults } from '../settings/wgd-settings.service.js';
 import { WgdConfigurations } from '../wgd-configurations.service.js';
 import { PEER_ANNOTATORS, type PeerAnnotator } from './peer-annotations.js';
@@ -42,7 +42,6 @@ const NEVER_SEEN: PeerObservation = { rxRaw: 0, txRaw: 0, rxTotal: 0, txTotal: 0
 export class WgdPeers {
   constructor(
     @InjectRepository(WgdPeerEntity) private readonly extras: Repository<WgdPeerEntity>,
-    private readonly servers: ServersService,
     private readonly configurationObjects: WgdConfigurations,
     private readonly operatorPeers: OperatorPeers,
     private readonly peers: PeersService,
@@ -53,17 +52,17 @@ export class WgdPeers {
 
   /** The node's configuration of that name, or null. */
   async configuration(nodeId: number, name: unknown): Promise<WgdConfigurationRef | null> {
-    if (typeof name !== 'string' || name === '') return null;
-    return (await this.configurations(nodeId)).find((configuration) => configuration.server.interface === name) ?? null;
+    const record = await this.configurationObjects.find(nodeId, name);
+    if (!record) return null;
+    const [json] = await this.configurationObjects.objects([record]);
+    return { nodeId, server: record.server, json: json! };
   }
 
   /** Every configuration of the node, in upstream's listing order. */
   async configurations(nodeId: number): Promise<WgdConfigurationRef[]> {
-    const [servers, objects] = await Promise.all([this.servers.onNodeWithPrivateKeys(nodeId), this.configurationObjects.list(nodeId)]);
-    return objects.flatMap((json) => {
-      const found = servers.find(({ server }) => server.interface === json.Name);
-      return found ? [{ nodeId, server: found.server, json }] : [];
-    });
+    const records = await this.configurationObjects.records(nodeId);
+    const objects = await this.configurationObjects.objects(records);
+    return records.map((record, index) => ({ nodeId, server: record.server, json: objects[index]! }));
   }
 
   /** The configuration's peers, oldest first, restricted ones included (`source.restricted`). */
@@ -103,7 +102,7 @@ export class WgdPeers {
   /** The peer of that public key on the configuration, or null. */
   async record(configuration: WgdConfigurationRef, publicKey: unknown): Promise<WgdPeerRecord | null> {
     if (typeof publicKey !== 'string' || publicKey === '') return null;
-    const user = (await this.operatorPeers.onServer(configuration.server.id)).find((each) => each.publicKey === publicKey);
+    const user = await this.operatorPeers.findOnServer(configuration.server.id, publicKey);
     return user ? ((await this.recordsOf(configuration, [user]))[0] ?? null) : null;
   }
 
