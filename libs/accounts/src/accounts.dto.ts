@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
-import { IdFilter, OptionalExpiry, PageQueryDto } from '@wgfleet/core';
+import { IsIn, IsInt, IsString, Matches, Min } from 'class-validator';
+import { IdFilter, IsOptionalNotNull, OptionalExpiry, PageQueryDto } from '@wgfleet/core';
 import type { AccountEntity } from './account.entity.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
@@ -11,7 +11,7 @@ export class CreateApiKeyDto {
   @Matches(NAME, { message: `name ${NAME_MESSAGE}` })
   name: string;
 
-  /** ISO 8601; must lie in the future. Omit for a key that does not expire. */
+  /** ISO 8601; must lie in the future. Omit (or null) for a key that does not expire. */
   @OptionalExpiry()
   expires_at?: Date;
 }
@@ -24,14 +24,14 @@ export class CreateAccountDto {
   @IsIn(['reseller', 'customer'], { message: 'kind must be "reseller" or "customer"' })
   kind: 'reseller' | 'customer';
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt({ message: 'parent_id must be a positive integer' })
   @Min(1, { message: 'parent_id must be a positive integer' })
   parent_id?: number;
 }
 
 export class ListAccountsQueryDto extends PageQueryDto {
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['admin', 'reseller', 'customer'], { message: 'kind must be admin, reseller or customer' })
   kind?: 'admin' | 'reseller' | 'customer';
 

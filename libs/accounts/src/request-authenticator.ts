@@ -35,8 +35,10 @@ export class RequestAuthenticator {
   }
 
   private async run(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
-    const token = bearerToken(request.headers.authorization);
-    const authentication = token ? await this.apiKeys.authenticate(token) : ({ ok: false, reason: 'malformed' } as const);
+    const credentials = authorizationOf(request);
+    const token = credentials === REPEATED ? null : bearerToken(credentials);
+    // A repeated credential is never looked up: which one would it be?
+    const authentication = token ? await this.apiKeys.authenticate(token) : ({ ok: false, reason: credentials === REPEATED ? 'repeated' : 'malformed' } as const);
     if (!authentication.ok) {
       const failures = await this.limiter.consume(`auth-fail:${request.ip}`, this.config.AUTH_FAILURES_PER_MINUTE);
       if (!failures.allowed) {
@@ -60,13 +62,32 @@ export class RequestAuthenticator {
   }
 }
 
-/** Exactly one `Authorization: Bearer <token>` header; a repeated header arrives as an array. */
-function bearerToken(header: string | string[] | undefined): string | null {
-  if (typeof header !== 'string') return null;
+const REPEATED = Symbol('repeated Authorization');
+
+/**
+ * The request's one Authorization value, or REPEATED when it carries more than one credential:
+ * the header twice (Node's parser keeps the first `authorization` and drops the others, so they
+ * are counted in rawHeaders) or one header listing several (`Bearer a, Bearer b`).
+ */
+function authorizationOf(request: FastifyRequest): string | undefined | typeof REPEATED {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++count > 1) return REPEATED;
+  }
+  const header = request.headers.authorization;
+  if (Array.isArray(header)) return REPEATED;
+  return header !== undefined && header.includes(',') ? REPEATED : header;
+}
+
+/** `Authorization: Bearer <token>`, the scheme in any case. */
+function bearerToken(header: string | undefined): string | null {
+  if (header === undefined) return null;
   return BEARER.exec(header)?.[1] ?? null;
 }
 
-function unauthenticatedMessage(reason: 'malformed' | 'unknown' | 'revoked' | 'expired', hadBearer: boolean): string {
+function unauthenticatedMessage(reason: 'repeated' | 'malformed' | 'unknown' | 'revoked' | 'expired', hadBearer: boolean): string {
+  if (reason === 'repeated') return 'send exactly one "Authorization: Bearer wg_…" header holding one API key';
   if (!hadBearer) return 'send an API key as "Authorization: Bearer wg_…"';
   switch (reason) {
     case 'malformed':

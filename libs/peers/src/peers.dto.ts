@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -14,7 +13,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import { PageQueryDto } from '@wgfleet/core';
+import { IsOptionalNotNull, PageQueryDto } from '@wgfleet/core';
 import { syncStateOf, type AssignmentContext, type SyncState } from '@wgfleet/servers';
 import { formatEndpoint, isValidCidr, isValidIp, isValidKey } from '@wgfleet/wireguard';
 import type { UserEntity } from './user.entity.js';
@@ -40,21 +39,21 @@ export class CreateUserDto {
   client_name: string;
 
   /** Bring your own key: no private key is kept or returned, and the config has a placeholder. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsWgKey({ message: 'public_key must be a WireGuard public key: 32 bytes in base64 (44 characters ending in "=")' })
   public_key?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'preshared_key must be true or false' })
   preshared_key?: boolean;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray({ message: 'dns must be an array of IP addresses' })
   @ArrayMaxSize(8, { message: 'dns may hold at most 8 addresses' })
   @IsIpAddress({ each: true, message: 'dns entries must be IPv4 or IPv6 addresses such as 1.1.1.1' })
   dns?: string[];
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @Transform(splitCommaList)
   @IsArray({ message: 'allowed_ips must be an array of networks such as "0.0.0.0/0"' })
   @ArrayMinSize(1, { message: 'allowed_ips must hold at least one network' })
@@ -62,7 +61,7 @@ export class CreateUserDto {
   @IsCidrNetwork({ each: true, message: 'allowed_ips entries must be networks without host bits, such as 10.0.0.0/8 or ::/0' })
   allowed_ips?: string[];
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt({ message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
   @Min(0, { message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
   @Max(65535, { message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
@@ -70,20 +69,20 @@ export class CreateUserDto {
 }
 
 export class ListUsersQueryDto extends PageQueryDto {
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Matches(CLIENT_NAME, { message: 'name must be a client_name: 1–50 letters, digits, "_" or "-"' })
   name?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsWgKey({ message: 'public_key must be a WireGuard public key: 32 bytes in base64 (44 characters ending in "=")' })
   public_key?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIpAddress({ message: 'ip must be an IPv4 or IPv6 address such as 10.8.0.2' })
   ip?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['true', 'false'], { message: 'online must be true or false' })
   online?: 'true' | 'false';
 }

@@ -1,24 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsOptionalNotNull, IsSingleLine } from '@wgfleet/core';
 import type { PortForwardEntity, ForwardProtocol } from './port-forward.entity.js';
 
 export const FORWARD_PROTOCOLS: readonly ForwardProtocol[] = ['tcp', 'udp', 'both'];
 export const MAX_COMMENT_LENGTH = 100;
-
-/** Control characters, format characters (bidi overrides, zero-width), lone surrogates, line/paragraph separators. */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
-
-/** At most 100 code points, none of them a control, format (bidi, zero-width) or lone-surrogate character. */
-function IsPrintableComment(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isPrintableComment',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && [...value].length <= MAX_COMMENT_LENGTH && !UNPRINTABLE.test(value),
-      defaultMessage: () =>
-        `comment must be at most ${MAX_COMMENT_LENGTH} printable characters (no control characters, line breaks or bidi overrides)`,
-    },
-  });
-}
 
 const PORT_MESSAGE = (field: string) => `${field} must be an integer between 1 and 65535`;
 
@@ -28,28 +14,28 @@ const PORT_MESSAGE = (field: string) => `${field} must be an integer between 1 a
  */
 export class CreatePortForwardDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 65535, description: "omit to get the lowest free port of the server's range" })
-  @ValidateIf((dto: CreatePortForwardDto) => dto.external_port !== undefined)
+  @IsOptionalNotNull()
   @IsInt({ message: PORT_MESSAGE('external_port') })
   @Min(1, { message: PORT_MESSAGE('external_port') })
   @Max(65535, { message: PORT_MESSAGE('external_port') })
   external_port?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 65535, description: 'defaults to external_port' })
-  @ValidateIf((dto: CreatePortForwardDto) => dto.internal_port !== undefined)
+  @IsOptionalNotNull()
   @IsInt({ message: PORT_MESSAGE('internal_port') })
   @Min(1, { message: PORT_MESSAGE('internal_port') })
   @Max(65535, { message: PORT_MESSAGE('internal_port') })
   internal_port?: number;
 
   @ApiPropertyOptional({ enum: FORWARD_PROTOCOLS, default: 'tcp', description: '"both" forwards tcp and udp' })
-  @ValidateIf((dto: CreatePortForwardDto) => dto.protocol !== undefined)
+  @IsOptionalNotNull()
   @IsIn(FORWARD_PROTOCOLS as ForwardProtocol[], { message: 'protocol must be "tcp", "udp" or "both" (lowercase)' })
   protocol?: ForwardProtocol;
 
   @ApiPropertyOptional({ maxLength: MAX_COMMENT_LENGTH, default: '' })
-  @ValidateIf((dto: CreatePortForwardDto) => dto.comment !== undefined)
+  @IsOptionalNotNull()
   @IsString({ message: 'comment must be a string' })
-  @IsPrintableComment()
+  @IsSingleLine(MAX_COMMENT_LENGTH)
   comment?: string;
 }
 

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsOptionalNotNull } from '@wgfleet/core';
 import { canonicalHost, canonicalIp, checkPrivateKey, parseHostKeyLine } from './fleet-validation.js';
 import { FleetCheck } from './fleet-check.decorator.js';
 import type { NodeEntity, NodeTransport } from './node.entity.js';
@@ -12,7 +13,7 @@ export class NodeSshDto {
   host: string;
 
   /** Defaults to 22. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt({ message: 'port must be an integer between 1 and 65535' })
   @Min(1, { message: 'port must be an integer between 1 and 65535' })
   @Max(65535, { message: 'port must be an integer between 1 and 65535' })
@@ -47,11 +48,12 @@ export class CreateNodeDto {
   @FleetCheck('publicIpv4', (value) => (canonicalIp(value, 4) ? null : 'must be an IPv4 address in dotted-quad form such as 198.51.100.7'))
   public_ipv4: string;
 
+  /** null or absent: no IPv6 address. */
   @IsOptional()
   @FleetCheck('publicIpv6', (value) => (canonicalIp(value, 6) ? null : 'must be an IPv6 address such as 2001:db8::7'))
   public_ipv6?: string | null;
 
-  /** Required when transport is ssh; absent when it is local. */
+  /** Required when transport is ssh; absent (or null) when it is local. */
   @IsOptional()
   @IsObject({ message: 'ssh must be an object {host, port, username, private_key, host_key}' })
   @ValidateNested()

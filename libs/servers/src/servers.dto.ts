@@ -1,14 +1,11 @@
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { IdFilter, PageQueryDto } from '@wgfleet/core';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IdFilter, IsOptionalNotNull, PageQueryDto } from '@wgfleet/core';
 import { formatEndpoint, isValidInterfaceName, MTU_RANGE } from '@wgfleet/wireguard';
 import { canonicalHost, canonicalIp, checkSubnet, parsePortRange } from './fleet-validation.js';
 import { FleetCheck } from './fleet-check.decorator.js';
 import type { NodeEntity } from './node.entity.js';
 import type { ServerEntity } from './server.entity.js';
 import { syncStateOf, type SyncState } from './sync-state.js';
-
-/** Optional but not nullable: absent is fine, null is a 422 (unlike IsOptional, which lets null through). */
-const IsAbsentOr = () => ValidateIf((_object, value) => value !== undefined);
 
 const LABEL = /^[\p{L}\p{N} _.@'()&,+#/-]{1,100}$/u;
 const LABEL_MESSAGE = 'must be 1–100 letters, digits, spaces or _.@\'()&,+#/-';
@@ -27,7 +24,7 @@ const checkPortRange = (value: unknown): string | null =>
 /** Optional settings shared by create and update. */
 class ServerSettingsDto {
   /** DNS servers pushed to clients; at most 8. */
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @IsArray({ message: 'dns must be a list of IP addresses' })
   @ArrayMaxSize(8, { message: 'dns may hold at most 8 addresses' })
   @FleetCheck('dnsList', checkDnsList)
@@ -46,12 +43,12 @@ class ServerSettingsDto {
   endpoint_host?: string | null;
 
   /** External ports customers may forward, `"<first>-<last>"`; default `"1-65535"`. */
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @FleetCheck('portForwardRange', checkPortRange)
   port_forward_range?: string;
 
   /** External ports nobody may forward on this server (besides the node's SSH and WireGuard ports). */
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @IsArray({ message: 'reserved_ports must be a list of port numbers' })
   @ArrayMaxSize(100, { message: 'reserved_ports may hold at most 100 ports' })
   @IsInt({ each: true, message: `reserved_ports each ${PORT_MESSAGE}` })
@@ -62,12 +59,12 @@ class ServerSettingsDto {
 
 /** The settings an admin may change after creation (PATCH); the rest would need a new interface. */
 export class UpdateServerDto extends ServerSettingsDto {
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @IsString({ message: 'name must be a string' })
   @Matches(LABEL, { message: `name ${LABEL_MESSAGE}` })
   name?: string;
 
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @IsString({ message: 'location must be a string' })
   @Matches(LABEL, { message: `location ${LABEL_MESSAGE}` })
   location?: string;
@@ -79,13 +76,13 @@ export class UpdateServerDto extends ServerSettingsDto {
  * them. The service checks the node's other servers and that every user's address still fits.
  */
 export class ServerPlacementDto extends UpdateServerDto {
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @IsInt({ message: `listen_port ${PORT_MESSAGE}` })
   @Min(1, { message: `listen_port ${PORT_MESSAGE}` })
   @Max(65535, { message: `listen_port ${PORT_MESSAGE}` })
   listen_port?: number;
 
-  @IsAbsentOr()
+  @IsOptionalNotNull()
   @FleetCheck('ipv4Subnet', (value) => checkSubnet(value, 4))
   ipv4_subnet?: string;
 

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_STATUS } from '@wgfleet/core';
 import { envelope } from './envelope.js';
 import { applyWgdCors } from './wgd-cors.js';
 import { WGD_CONTENT_TYPE } from './wgd-envelope.interceptor.js';
@@ -22,6 +23,8 @@ export class WgdExceptionFilter implements ExceptionFilter {
       void reply.code(code).header('content-type', WGD_CONTENT_TYPE).send(Buffer.from(envelope(false, message, data), 'utf8'));
     if (exception instanceof WgdHttpError) return send(exception.httpStatus, exception.message, exception.data);
     if (exception instanceof HttpException) return send(exception.getStatus(), exception.message);
+    // Refused input (the body parser, the URL check) and the fleet's refusals: their code and words.
+    if (exception instanceof AppError && ERROR_STATUS[exception.code] < 500) return send(ERROR_STATUS[exception.code], exception.message);
     this.logger.error({ msg: 'WGDashboard endpoint failed', err: exception });
     send(500, 'Internal error; see the control plane logs');
   }

@@ -4,6 +4,8 @@
  */
 export const ERROR_STATUS = {
   malformed_json: 400,
+  body_not_object: 400,
+  body_too_deep: 400,
   bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,

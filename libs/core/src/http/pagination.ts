@@ -1,19 +1,20 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { AppError } from '../errors/app-error.js';
+import { IsOptionalNotNull } from '../validation/optional-not-null.decorator.js';
+import { IsSingleLine } from '../validation/single-line.decorator.js';
 
 /** `?limit=&cursor=` of every list (the contract: limit 1–500, default 100). */
 export class PageQueryDto {
-  @IsOptional()
+  @IsOptionalNotNull()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer between 1 and 500' })
   @Min(1, { message: 'limit must be an integer between 1 and 500' })
   @Max(500, { message: 'limit must be an integer between 1 and 500' })
   limit?: number;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsOptionalNotNull()
+  @IsSingleLine(200)
   cursor?: string;
 }
 
