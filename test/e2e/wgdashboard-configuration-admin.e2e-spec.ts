@@ -333,9 +333,9 @@ describe('WGDashboard API: configuration management', () => {
       expect(wg3).toMatchObject({ PrivateKey: keys.privateKey, PublicKey: keys.publicKey });
     });
 
-    it('reads a body that is not a JSON object as one without fields', async () => {
-      expect((await post('/api/addWireguardConfiguration', ['wg0']).expect(200)).text).toBe(fail('Please provide all required parameters.'));
-      expect((await post('/api/updateWireguardConfiguration', 'null').set('content-type', 'application/json').expect(200)).text).toBe(fail('Please provide these following field: Name'));
+    it('refuses a body that is not a JSON object with 400, saying to send one', async () => {
+      expect((await post('/api/addWireguardConfiguration', ['wg0']).expect(400)).text).toBe(fail('the request body is an array; send a JSON object ({"field": value, ...})'));
+      expect((await post('/api/updateWireguardConfiguration', 'null').set('content-type', 'application/json').expect(400)).text).toBe(fail('the request body is null; send a JSON object ({"field": value, ...})'));
     });
 
     it('answers 404 under the toggle path with more after the slash', async () => {

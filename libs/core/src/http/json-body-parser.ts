@@ -24,6 +24,8 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
     const body = raw as string;
     const refuse = (error: AppError) => {
+      // No route will run for an unknown path: its not-found answer would hide what is wrong.
+      if (request.is404) return done(error, undefined);
       refuseInput(request, error);
       done(null, undefined);
     };
@@ -37,7 +39,7 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
     parse(request, body, (error, value: unknown) => {
       if (error) return refuse(new AppError('malformed_json', 'the request body is not valid JSON; check its quotes, commas and brackets'));
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return refuse(new AppError('body_not_object', `the request body is ${describe(value)}; send a JSON object ({"field": value, …})`));
+        return refuse(new AppError('body_not_object', `the request body is ${describe(value)}; send a JSON object ({"field": value, ...})`));
       }
       const field = nulFieldOf(value);
       if (field !== null) {
