@@ -5,7 +5,7 @@ import type { Bindings, ChildLoggerOptions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppConfig, Logger } from '@wgfleet/core';
-import { parseTrustedProxies, PinoNestLogger } from '@wgfleet/core';
+import { answerFrameworkError, parseTrustedProxies, PinoNestLogger } from '@wgfleet/core';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { configureApp } from './configure-app.js';
 
@@ -23,7 +23,20 @@ export async function createApp(
   masterKey: Buffer,
   testing: Pick<AppModuleOptions, 'nodeDriver' | 'reconciler'> = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, masterKey, ...testing }), createFastifyAdapter(config, logger), {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    abortOnError: false,
+    bodyParser: false,
+  });
+  configureApp(app, logger);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/** Fastify as the app runs on it; tests that must see the route table as it is registered build on it too. */
+export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
+  return new FastifyAdapter({
     loggerInstance: logger,
     // One line per request comes from configureApp's onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -41,16 +54,9 @@ export async function createApp(
     // serialised through the redaction paths) though it is only written to when Fastify itself
     // warns about a request. The child is made on first use instead, with the same bindings.
     childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) => new LazyChildLogger(parent, bindings, options),
+    // A URL the router refuses (bad percent-encoding, an overlong path parameter) as problem+json.
+    frameworkErrors: answerFrameworkError,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, masterKey, ...testing }), adapter, {
-    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
-    abortOnError: false,
-    bodyParser: false,
-  });
-  configureApp(app, logger);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
 }
 
 const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsString, Matches, Min } from 'class-validator';
-import { IdFilter, IsOptionalNotNull, OptionalExpiry, PageQueryDto } from '@wgfleet/core';
+import { IsIn, IsString, Matches } from 'class-validator';
+import { IdFilter, IsId, IsOptionalNotNull, OptionalExpiry, PageQueryDto } from '@wgfleet/core';
 import type { AccountEntity } from './account.entity.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
@@ -25,8 +25,7 @@ export class CreateAccountDto {
   kind: 'reseller' | 'customer';
 
   @IsOptionalNotNull()
-  @IsInt({ message: 'parent_id must be a positive integer' })
-  @Min(1, { message: 'parent_id must be a positive integer' })
+  @IsId('parent_id')
   parent_id?: number;
 }
 

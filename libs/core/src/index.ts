@@ -20,5 +20,7 @@ export { loadMasterKey, type MasterKey } from './secrets/master-key.js';
 export { TtlCache } from './cache/ttl-cache.js';
 export { IdFilter } from './http/id-filter.js';
 export { OptionalExpiry } from './validation/optional-expiry.decorator.js';
+export { IsId } from './validation/is-id.decorator.js';
+export { answerFrameworkError } from './http/framework-errors.js';
 export { IsOptionalNotNull } from './validation/optional-not-null.decorator.js';
 export { IsSingleLine, isSingleLine } from './validation/single-line.decorator.js';

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Min } from 'class-validator';
+import { IsId } from '@wgfleet/core';
 import type { AssignmentEntity } from '@wgfleet/servers';
 
 const NAME = /^[\p{L}\p{N} _.@'()&,+-]{1,100}$/u;
@@ -16,8 +17,7 @@ const COUNT_MESSAGE = (field: string) => `${field} must be a non-negative intege
 /** Both quotas are required: a delegation always carves a definite share out of the reseller's. */
 export class CreateDelegationDto {
   @ApiProperty({ minimum: 1, description: 'one of your customers' })
-  @IsInt({ message: 'customer_id must be the id of one of your customers (a positive integer)' })
-  @Min(1, { message: 'customer_id must be the id of one of your customers (a positive integer)' })
+  @IsId('customer_id', 'customer_id must be the id of one of your customers (a positive integer)')
   customer_id: number;
 
   @ApiProperty({ minimum: 0, description: "reserved out of your own max_users on this server" })

@@ -1,16 +1,14 @@
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IdFilter, PageQueryDto } from '@wgfleet/core';
+import { IdFilter, IsId, PageQueryDto } from '@wgfleet/core';
 import type { AssignmentEntity } from './assignment.entity.js';
 
 const QUOTA_MESSAGE = 'must be an integer from 0 to 1000000, or null for unlimited';
 
 export class CreateAssignmentDto {
-  @IsInt({ message: 'server_id must be a positive integer' })
-  @Min(1, { message: 'server_id must be a positive integer' })
+  @IsId('server_id')
   server_id: number;
 
-  @IsInt({ message: 'account_id must be a positive integer' })
-  @Min(1, { message: 'account_id must be a positive integer' })
+  @IsId('account_id')
   account_id: number;
 
   /** null or absent: unlimited. */
