@@ -1,5 +1,5 @@
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createValidationPipe, HttpErrorFilter, installJsonBodyParser, RefusedInputGuard, refuseNulInUrl, type Logger } from '@wgfleet/core';
+import { createValidationPipe, HttpErrorFilter, installJsonBodyParser, refuseNulInUrl, type Logger } from '@wgfleet/core';
 import { HttpMetrics } from '@wgfleet/metrics';
 import { ServerListFastPath } from '@wgfleet/peers';
 import { serveOpenApi } from './openapi.js';
@@ -8,9 +8,6 @@ import { serveOpenApi } from './openapi.js';
 export function configureApp(app: NestFastifyApplication, logger: Logger): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  // Before every other guard (APP_GUARD ones come after): input the parser or the URL check refused
-  // is answered first, through the route's own filter, whatever its API.
-  app.useGlobalGuards(new RefusedInputGuard());
 
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify);

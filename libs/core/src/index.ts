@@ -10,7 +10,7 @@ export { PinoNestLogger } from './logging/pino-nest-logger.js';
 export { REDACTED_PATHS } from './logging/redaction.js';
 export { createValidationPipe, toFieldErrors } from './validation/validation-pipe.js';
 export { installJsonBodyParser, MAX_BODY_DEPTH } from './http/json-body-parser.js';
-export { inputRefusalOf, refuseInput, RefusedInputGuard } from './http/input-refusal.js';
+export { inputRefusalOf, refuseInput, throwIfInputRefused } from './http/input-refusal.js';
 export { refuseNulInUrl } from './http/url-nul-check.js';
 export { AdminOnly, ADMIN_ONLY, CurrentPrincipal, Public, PUBLIC_ROUTE, type Principal, type PrincipalKind } from './http/principal.js';
 export { DEFAULT_PAGE_LIMIT, encodeCursor, pageOf, PageQueryDto, toPage, type Page } from './http/pagination.js';

@@ -1,13 +1,13 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 
 /**
  * Input refused before Nest runs (the JSON body parser, the URL check) is not answered there:
  * Fastify would send it through the app's global error handler, which speaks only the portal's
- * problem+json. It is kept on the request instead, and RefusedInputGuard — the first guard of
- * every route — throws it, so each route's own exception filter answers it in its API's format
- * (the WGDashboard API's envelope, the portal's problem+json). The handler never runs.
+ * problem+json. It is kept on the request instead, and the first guard of every route (the
+ * global API-key guard, before it looks at any key) throws it with throwIfInputRefused, so each
+ * route's own exception filter answers it in its API's format (the WGDashboard API's envelope,
+ * the portal's problem+json). The handler never runs.
  */
 const REFUSAL = Symbol('wgfleet.inputRefusal');
 type RefusableRequest = FastifyRequest & { [REFUSAL]?: AppError };
@@ -21,12 +21,7 @@ export function inputRefusalOf(request: FastifyRequest): AppError | undefined {
   return (request as RefusableRequest)[REFUSAL];
 }
 
-/** Registered with useGlobalGuards, so it runs before the API-key guards of both APIs. */
-@Injectable()
-export class RefusedInputGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const refusal = inputRefusalOf(context.switchToHttp().getRequest<FastifyRequest>());
-    if (refusal) throw refusal;
-    return true;
-  }
+export function throwIfInputRefused(request: FastifyRequest): void {
+  const refusal = inputRefusalOf(request);
+  if (refusal) throw refusal;
 }
