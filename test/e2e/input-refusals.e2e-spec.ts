@@ -172,30 +172,30 @@ describe('hostile input refused at the root', () => {
   });
 
   describe('a body that is not a JSON object', () => {
-    it.each([['null'], ['[]'], ['42'], ['"text"'], ['true']])('is 400 saying to send one on the portal (%s), and nothing is written', async (body) => {
+    it.each([['null'], ['[]'], ['42'], ['"text"'], ['true']])('is 422 saying to send one on the portal (%s), and nothing is written', async (body) => {
       const before = await countRows('port_forward');
       const res = await request(http).post(`/api/wg/users/${userId}/port-forwards`).set(bearer(customer.key)).set('content-type', 'application/json').send(body);
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(422);
       expect(res.headers['content-type']).toBe(PROBLEM);
       expect(res.body).toMatchObject({ code: 'body_not_object', error: expect.stringContaining('send a JSON object') });
       expect(await countRows('port_forward')).toBe(before);
     });
 
-    it('is 400 on PATCH, which changes nothing', async () => {
+    it('is 422 on PATCH, which changes nothing', async () => {
       const before = (await db.query('SELECT name, desired_generation FROM server WHERE id = $1', [server.serverId]))[0];
-      await request(http).patch(`/api/admin/servers/${server.serverId}`).set(bearer(admin.key)).set('content-type', 'application/json').send('null').expect(400);
+      await request(http).patch(`/api/admin/servers/${server.serverId}`).set(bearer(admin.key)).set('content-type', 'application/json').send('null').expect(422);
       expect((await db.query('SELECT name, desired_generation FROM server WHERE id = $1', [server.serverId]))[0]).toEqual(before);
     });
 
-    it.each([['null'], ['[]'], ['42']])('is a 400 envelope on the WGDashboard API (%s)', async (body) => {
+    it.each([['null'], ['[]'], ['42']])('is a 422 envelope on the WGDashboard API (%s)', async (body) => {
       const before = await countRows('wgd_peer');
-      expectEnvelope(await wgdPost('/api/addPeers/wg0').send(body), 400, /send a JSON object/);
+      expectEnvelope(await wgdPost('/api/addPeers/wg0').send(body), 422, /send a JSON object/);
       expect(await countRows('wgd_peer')).toBe(before);
     });
 
-    it('is refused before authentication: 400 with no key, as malformed JSON always was', async () => {
-      await request(http).post(`/api/wg/users/${userId}/port-forwards`).set('content-type', 'application/json').send('null').expect(400);
-      await request(http).post('/api/addPeers/wg0').set('content-type', 'application/json').send('null').expect(400);
+    it('is refused before authentication: 422 with no key, as malformed JSON always was (400)', async () => {
+      await request(http).post(`/api/wg/users/${userId}/port-forwards`).set('content-type', 'application/json').send('null').expect(422);
+      await request(http).post('/api/addPeers/wg0').set('content-type', 'application/json').send('null').expect(422);
     });
 
     it('answers malformed JSON in the WGDashboard envelope too', async () => {

@@ -333,9 +333,9 @@ describe('WGDashboard API: configuration management', () => {
       expect(wg3).toMatchObject({ PrivateKey: keys.privateKey, PublicKey: keys.publicKey });
     });
 
-    it('refuses a body that is not a JSON object with 400, saying to send one', async () => {
-      expect((await post('/api/addWireguardConfiguration', ['wg0']).expect(400)).text).toBe(fail('the request body is an array; send a JSON object ({"field": value, ...})'));
-      expect((await post('/api/updateWireguardConfiguration', 'null').set('content-type', 'application/json').expect(400)).text).toBe(fail('the request body is null; send a JSON object ({"field": value, ...})'));
+    it('refuses a body that is not a JSON object with 422, saying to send one', async () => {
+      expect((await post('/api/addWireguardConfiguration', ['wg0']).expect(422)).text).toBe(fail('the request body is an array; send a JSON object ({"field": value, ...})'));
+      expect((await post('/api/updateWireguardConfiguration', 'null').set('content-type', 'application/json').expect(422)).text).toBe(fail('the request body is null; send a JSON object ({"field": value, ...})'));
     });
 
     it('answers 404 under the toggle path with more after the slash', async () => {

@@ -144,9 +144,9 @@ describe('WGDashboard API: e-mail', () => {
       expect(mail).toBeUndefined();
     });
 
-    it('refuses a body that is not an object with 400, saying to send one, and sends nothing', async () => {
+    it('refuses a body that is not an object with 422, saying to send one, and sends nothing', async () => {
       const { res, mail } = await send([]);
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(422);
       expect(JSON.parse(res.text)).toEqual({ data: null, message: expect.stringContaining('send a JSON object'), status: false });
       expect(mail).toBeUndefined();
     });

@@ -4,7 +4,6 @@
  */
 export const ERROR_STATUS = {
   malformed_json: 400,
-  body_not_object: 400,
   body_too_deep: 400,
   bad_request: 400,
   unauthenticated: 401,
@@ -22,6 +21,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  body_not_object: 422,
   idempotency_key_reused: 422,
   port_reserved: 422,
   port_out_of_range: 422,
