@@ -99,7 +99,9 @@ describe('WGDashboard API: configuration backups', () => {
         ['/api/deleteWireguardConfigurationBackup', 'Please provide configurationName and backupFileName in body'],
         ['/api/restoreWireguardConfigurationBackup', 'Please provide ConfigurationName and BackupFileName in body'],
       ]) {
-        for (const body of ['[1]', '{"ConfigurationName":"wg0","BackupFileName":7}', '{"ConfigurationName":["wg0"],"BackupFileName":"x.conf"}', '{"ConfigurationName":"wg0","BackupFileName":null}']) {
+        // A body that is not an object ('[1]') never reaches the route: 422, "send a JSON object".
+        await wgd('post', path!).set('content-type', 'application/json').send('[1]').expect(422);
+        for (const body of ['{"ConfigurationName":"wg0","BackupFileName":7}', '{"ConfigurationName":["wg0"],"BackupFileName":"x.conf"}', '{"ConfigurationName":"wg0","BackupFileName":null}']) {
           const res = await wgd('post', path!).set('content-type', 'application/json').send(body).expect(400);
           expect(res.text).toBe(`{"data":null,"message":"${message}","status":false}\n`);
         }

@@ -125,7 +125,7 @@ describe('WGDashboard API: share links', () => {
     });
 
     it('answers 400 with what to send for an ExpireDate that is not a text (upstream stores or crashes)', async () => {
-      for (const ExpireDate of [5, ['2099-12-31 23:59:59'], { a: 1 }, 'x\u0000']) {
+      for (const ExpireDate of [5, ['2099-12-31 23:59:59'], { a: 1 }]) {
         const res = await wgd('post', '/api/sharePeer/create').send({ Configuration: 'wg0', Peer: PEER_A, ExpireDate }).expect(400);
         expect(res.text).toBe(envelope('null', 'Please provide ExpireDate as a text "YYYY-MM-DD HH:MM:SS" (local time) or null', false));
       }
@@ -150,7 +150,9 @@ describe('WGDashboard API: share links', () => {
     });
 
     it('treats any other text as unknown: other case, NUL, quotes, a prefix, a very long one', async () => {
-      for (const text of [shareId.toUpperCase(), `${shareId.slice(0, -1)}%00`, "'%20OR%201=1--", shareId.slice(0, 8), 'a'.repeat(5000), `${shareId}%0A`]) {
+      // A NUL (%00) is refused for every URL of both APIs: 422, naming the parameter.
+      expect((await open(`${shareId.slice(0, -1)}%00`).expect(422)).body.message).toContain('ShareID: must not contain a NUL');
+      for (const text of [shareId.toUpperCase(), "'%20OR%201=1--", shareId.slice(0, 8), 'a'.repeat(5000), `${shareId}%0A`]) {
         expect((await open(text).expect(200)).text).toBe(envelope('null', 'This link is either expired to invalid', false));
       }
     });
