@@ -11,6 +11,7 @@ import { fieldSpecsOf, recordedWgdInputs } from '../support/hostile/wgd-recorded
 import { ed25519KeyPair } from '../support/ssh-keys.js';
 import { makeAccount } from '../support/test-app.js';
 import { makeUser } from '../support/user-factory.js';
+import { testDatabaseUrl } from '../setup/test-database.js';
 
 /**
  * Every route the app serves — read from Fastify's route table as the app registers it, so a new
@@ -44,7 +45,7 @@ const PAGE = { limit: '10', cursor: encodeCursor(1) };
 
 /** Routes that take no input at all and serve files: the API docs. */
 const STATIC_ROUTES = new Set(['GET /docs', 'GET /docs/assets/init.js', 'GET /docs/openapi.json', 'GET /docs/openapi.yaml']);
-/** WGDashboard POST routes that read no body (none today): a POST that is not here must have recorded fields. */
+/** WGDashboard fields that are deliberately text files (a configuration, an e-mail body): line breaks belong there. */
 const WGD_MULTI_LINE_FIELDS = new Set(['rawConfiguration', 'Body']);
 
 describe('hostile input on every route', () => {
@@ -198,6 +199,7 @@ describe('hostile input on every route', () => {
   afterAll(async () => {
     await db?.end();
     await app?.close();
+    await dropDatabase(`wgfleet_hostile_${process.pid}`);
   });
 
   const isPortal = (route: ServedRoute) => /^\/api\/(wg|admin)(\/|$)/.test(route.url) || ['/health', '/ready', '/metrics'].includes(route.url);
@@ -321,4 +323,15 @@ function verdict(api: Api, strict: boolean, status: number, contentType: string,
   if (strict && envelope.status !== false) return `HTTP ${status} status ${String(envelope.status)}: ${body.slice(0, 200)}`;
   if (status >= 400 && envelope.status !== false) return `HTTP ${status} with status ${String(envelope.status)}`;
   return null;
+}
+
+/** The file's own database goes when it is done (the run's PostgreSQL may outlive it). */
+async function dropDatabase(name: string): Promise<void> {
+  const client = new Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}"`);
+  } finally {
+    await client.end();
+  }
 }
