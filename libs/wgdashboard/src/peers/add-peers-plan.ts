@@ -1,5 +1,6 @@
 import { formatIp, generateKeyPair, generatePresharedKey, isValidKey, publicKeyFromPrivate } from '@wgfleet/wireguard';
 import { pythonTruthy } from '../python-truthy.js';
+import { peerFileFieldsProblem } from './peer-file-fields.js';
 import { freeAddresses, freeCount, poolContains, tryParseNetwork, type AddressPool } from './available-ips.js';
 
 /** The defaults a request leaves out (the node's `[Peers]` settings). */
@@ -50,6 +51,11 @@ export const NEEDS_IPV4 = 'Every peer needs one IPv4 address of this configurati
 export function planAddPeers(body: Record<string, unknown>, context: AddPeersContext): AddPeersPlan {
   const shared = sharedSettings(body, context.defaults);
   if (shared === null) return fail(ADD_PEERS_FAILED);
+  // Upstream stores DNS and endpoint_allowed_ip unchecked and writes them into the peer's file: a
+  // line break there added `PostUp = …`, which wg-quick runs as root on the client. The file's own
+  // checks, before anything is stored (for the request's values and the settings' alike).
+  const problem = peerFileFieldsProblem(shared);
+  if (problem !== null) return fail(problem);
   return pythonTruthy(body.bulkAdd ?? false) ? planBulk(body, context, shared) : planSingle(body, context, shared);
 }
 
