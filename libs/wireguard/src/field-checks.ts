@@ -11,8 +11,9 @@ import { isValidKey } from './keys.js';
  * Line breaks as any client's config reader may split on, and every other control character: wg-quick
  * (bash `read`) splits on LF only, but the Android app's reader also ends a line at CR, and the Apple
  * apps' (Swift `isNewline`) at VT, FF, NEL (U+0085) and U+2028/U+2029 as well. NUL ends a C string.
+ * A tab is whitespace to every reader, and a pasted hook may hold one.
  */
-const LINE_BREAK_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const LINE_BREAK_OR_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** One line of a rendered file: no line break or control character (`#` allowed: hooks may hold one). */
 export function checkLine(field: string, value: unknown): string {

@@ -34,6 +34,6 @@ export {
   type PortForwardRule,
   type PortForwardSet,
 } from './port-forward-rules.js';
-export { checkLine, checkText } from './field-checks.js';
+export { checkDnsEntry, checkInteger, checkInterfaceAddress, checkKey, checkLine, checkText } from './field-checks.js';
 export { checkDnsText, checkEndpointHost, checkNetworkText } from './typed-lists.js';
 export { renderWgdashboardPeerFile, type WgdashboardPeerFile } from './wgdashboard-peer-file.js';

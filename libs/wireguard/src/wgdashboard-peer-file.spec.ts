@@ -43,7 +43,7 @@ describe('renderWgdashboardPeerFile', () => {
   it.each([
     ['mtu', { mtu: 1420.5 }, 'mtu must be an integer from 0 to 65535'],
     ['keepalive', { keepalive: -1 }, 'keepalive must be an integer from 0 to 65535'],
-    ['listenPort', { listenPort: 0 }, 'listenPort must be an integer from 1 to 65535'],
+    ['listenPort', { listenPort: 0 }, 'ListenPort must be an integer from 1 to 65535'],
     ['a number as text', { mtu: '1420\nPostUp = id' as unknown as number }, 'mtu must be an integer from 0 to 65535'],
     ['a key that is not one', { presharedKey: 'PSK' }, 'preshared_key must be a WireGuard key'],
   ])('refuses a bad %s', (_case, change, message) => {

@@ -30,7 +30,7 @@ export interface WgdashboardPeerFile {
  */
 export function renderWgdashboardPeerFile(peer: WgdashboardPeerFile): string {
   if (typeof peer !== 'object' || peer === null) throw new WireguardInputError('peer', 'peer must be an object');
-  const privateKey = peer.privateKey === '' ? '' : checkKey('privateKey', peer.privateKey);
+  const privateKey = peer.privateKey === '' ? '' : checkKey('private_key', peer.privateKey);
   const dns = checkDnsText('DNS', peer.dns);
   const presharedKey = peer.presharedKey === '' ? '' : checkKey('preshared_key', peer.presharedKey);
   const lines = [
@@ -41,9 +41,9 @@ export function renderWgdashboardPeerFile(peer: WgdashboardPeerFile): string {
     ...(dns === '' ? [] : [`DNS = ${dns}`]),
     '',
     '[Peer]',
-    `PublicKey = ${checkKey('serverPublicKey', peer.serverPublicKey)}`,
+    `PublicKey = ${checkKey('server PublicKey', peer.serverPublicKey)}`,
     `AllowedIPs = ${checkNetworkText('endpoint_allowed_ip', peer.endpointAllowedIp)}`,
-    `Endpoint = ${checkEndpointHost('remote_endpoint', peer.remoteEndpoint)}:${checkInteger('listenPort', peer.listenPort, 1, 65535)}`,
+    `Endpoint = ${checkEndpointHost('remote_endpoint', peer.remoteEndpoint)}:${checkInteger('ListenPort', peer.listenPort, 1, 65535)}`,
     `PersistentKeepalive = ${checkInteger('keepalive', peer.keepalive, 0, 65535)}`,
     ...(presharedKey === '' ? [] : [`PresharedKey = ${presharedKey}`]),
   ];
