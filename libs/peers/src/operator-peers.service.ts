@@ -6,6 +6,7 @@ import { AppError, SecretBox } from '@wgfleet/core';
 import { FleetAccess, ServerEntity } from '@wgfleet/servers';
 import { cidrContains, clientAddressRange, formatIp, parseCidr, parseIp, type IpVersion } from '@wgfleet/wireguard';
 import { lowestFreeAddress } from './lowest-free-address.js';
+import { refuseServerOwnKey } from './server-own-key.js';
 import { presharedKeyContext, privateKeyContext } from './user-key-contexts.js';
 import { UserEntity } from './user.entity.js';
 
@@ -115,9 +116,10 @@ export class OperatorPeers {
     }
   }
 
-  /** One new operator peer of the server, its public key and addresses checked. */
+  /** One new operator peer of the server, its public key (not the server's own, not another peer's) and addresses checked. */
   private async insertPeer(manager: EntityManager, server: ServerEntity, peer: NewOperatorPeer, restrictedAt: Date | null): Promise<UserEntity> {
     const serverId = server.id;
+    refuseServerOwnKey(server, peer.publicKey);
     const [taken] = await manager.query('SELECT 1 FROM wg_user WHERE server_id = $1 AND public_key = $2', [serverId, peer.publicKey]);
     if (taken) throw publicKeyTaken(peer.publicKey);
     const ipv4 = await this.addressFor(manager, server, 4, peer.ipv4);

@@ -35,5 +35,5 @@ export {
   type PortForwardSet,
 } from './port-forward-rules.js';
 export { checkDnsEntry, checkInteger, checkInterfaceAddress, checkKey, checkLine, checkText } from './field-checks.js';
-export { checkDnsText, checkEndpointHost, checkNetworkText } from './typed-lists.js';
+export { checkDnsText, checkEndpointHost, checkNetworkText, dnsEntriesOf, networksOf } from './typed-lists.js';
 export { renderWgdashboardPeerFile, type WgdashboardPeerFile } from './wgdashboard-peer-file.js';

@@ -1,6 +1,6 @@
 import { WireguardInputError } from './errors.js';
 import { INJECTIONS } from '../../../test/support/injection-payloads.js';
-import { checkDnsText, checkEndpointHost, checkNetworkText } from './typed-lists.js';
+import { checkDnsText, checkEndpointHost, checkNetworkText, dnsEntriesOf, networksOf } from './typed-lists.js';
 
 
 describe('typed lists keep the text as typed when every item is valid', () => {
@@ -17,6 +17,14 @@ describe('typed lists keep the text as typed when every item is valid', () => {
     ['checkEndpointHost, unknown', () => checkEndpointHost('host', ''), ''],
   ])('%s', (_case, check, expected) => {
     expect(check()).toBe(expected);
+  });
+
+  it.each([
+    ['dnsEntriesOf', () => dnsEntriesOf('DNS', ' 1.1.1.1 ,2606:4700:4700:0::1111, corp.example'), ['1.1.1.1', '2606:4700:4700::1111', 'corp.example']],
+    ['dnsEntriesOf, none', () => dnsEntriesOf('DNS', ''), []],
+    ['networksOf clears host bits as wg does', () => networksOf('AllowedIPs', '10.0.0.1/24, 10.0.1.1,FD42::1/64'), ['10.0.0.0/24', '10.0.1.1/32', 'fd42::/64']],
+  ])('%s gives the canonical entries', (_case, read, expected) => {
+    expect(read()).toEqual(expected);
   });
 });
 

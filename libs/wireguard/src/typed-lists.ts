@@ -2,7 +2,7 @@ import { tryParseInterfaceAddress } from './cidr.js';
 import { isValidHostname } from './endpoint.js';
 import { WireguardInputError } from './errors.js';
 import { checkDnsEntry, checkText } from './field-checks.js';
-import { tryParseIp } from './ip-address.js';
+import { ADDRESS_BITS, formatIp, tryParseIp } from './ip-address.js';
 
 // WGDashboard keeps DNS, endpoint_allowed_ip and remote_endpoint as the user typed them and writes
 // them into a client's file as they are ("1.1.1.1, 8.8.8.8"). These checks accept the typed text
@@ -44,4 +44,19 @@ export function checkEndpointHost(field: string, value: unknown): string {
   const text = checkText(field, value);
   if (text === '' || tryParseIp(text) !== null || isValidHostname(text)) return text;
   throw new WireguardInputError(field, `${field} must be an IP address or a host name, such as 198.18.1.2 or vpn.example.com`);
+}
+
+/** A typed DNS line's entries, canonical (what a wg-quick client config lists); [] for ''. */
+export function dnsEntriesOf(field: string, value: unknown): string[] {
+  const text = checkDnsText(field, value);
+  return text === '' ? [] : itemsOf(field, text).map((item, index) => checkDnsEntry(`${field}[${index}]`, item));
+}
+
+/** A typed network list as canonical networks, host bits cleared as wg(8) clears them (`10.0.0.1/24` → `10.0.0.0/24`). */
+export function networksOf(field: string, value: unknown): string[] {
+  return itemsOf(field, checkNetworkText(field, value)).map((item) => {
+    const { ip, prefix } = tryParseInterfaceAddress(item)!;
+    const hostBits = BigInt(ADDRESS_BITS[ip.version] - prefix);
+    return `${formatIp({ version: ip.version, value: (ip.value >> hostBits) << hostBits })}/${prefix}`;
+  });
 }
