@@ -227,6 +227,12 @@ describe('client config injection', () => {
       const restored = await wgd('post', '/api/restoreWireguardConfigurationBackup').send({ ConfigurationName: 'wg0', BackupFileName: backups.at(-1)!.filename }).expect(200);
       expect(restored.text).toBe(failed(`Restore backup failed: peer ${victim}: DNS format is incorrect`));
       expect(await peerKeys()).toEqual(peersBefore);
+      // Nor as a new configuration made from the backup.
+      const addedFrom = await wgd('post', '/api/addWireguardConfiguration')
+        .send({ ConfigurationName: 'wg9', Address: '10.77.9.1/24', ListenPort: 51999, PrivateKey: generateKeyPair().privateKey, Protocol: 'wg', Backup: backups.at(-1)!.filename })
+        .expect(200);
+      expect(addedFrom.text).toBe(failed(`Backup cannot be restored: peer ${victim}: DNS format is incorrect`));
+      expect(Number((await db.query(`SELECT count(*) AS n FROM server WHERE node_id = $1`, [server.nodeId]))[0].n)).toBe(1);
 
       const body = { id: victim, name: 'legacy', private_key: '', DNS: '9.9.9.9', allowed_ip: '', endpoint_allowed_ip: '0.0.0.0/0', preshared_key: '', mtu: 1420, keepalive: 21 };
       const info = (await wgd('get', '/api/getWireguardConfigurationInfo?configurationName=wg0').expect(200)).body.data.configurationPeers as Array<{ id: string; allowed_ip: string }>;
