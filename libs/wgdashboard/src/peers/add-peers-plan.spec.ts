@@ -95,14 +95,15 @@ describe('planAddPeers refuses what would add a line to the peer’s file', () =
 
   it('refuses defaults stored before they were checked as it refuses a request’s values', () => {
     const withDefaults = (change: Partial<AddPeersContext['defaults']>) => ({ ...context(['10.66.7.1/24']), defaults: { ...defaults, ...change } });
-    expect(planAddPeers({}, withDefaults({ dns: '1.1.1.1\nPostUp = id' }))).toEqual({ ok: false, message: 'DNS format is incorrect' });
+    const advice = (setting: string) => ` (the ${setting} setting: correct it with updateDashboardConfigurationItem)`;
+    expect(planAddPeers({}, withDefaults({ dns: '1.1.1.1\nPostUp = id' }))).toEqual({ ok: false, message: `DNS format is incorrect${advice('peer_global_dns')}` });
     expect(planAddPeers({ bulkAdd: true, bulkAddAmount: 1 }, withDefaults({ endpointAllowedIp: '0.0.0.0/0\u2028' }))).toEqual({
       ok: false,
-      message: 'Endpoint Allowed IPs format is incorrect',
+      message: `Endpoint Allowed IPs format is incorrect${advice('peer_endpoint_allowed_ip')}`,
     });
     expect(planAddPeers({}, withDefaults({ remoteEndpoint: 'x\nPostUp = id' }))).toEqual({
       ok: false,
-      message: 'x\nPostUp = id is not a valid remote endpoint: send an IP address or a host name',
+      message: `x\nPostUp = id is not a valid remote endpoint: send an IP address or a host name${advice('remote_endpoint')}`,
     });
     // A default the request replaces is not used, so it does not stand in the way.
     expect(planAddPeers({ DNS: '9.9.9.9' }, withDefaults({ dns: '1.1.1.1\nPostUp = id' })).ok).toBe(true);
