@@ -93,4 +93,22 @@ describe('a peer with the server’s own public key', () => {
     });
     expect(await db.query('SELECT id, public_key FROM wg_user WHERE server_id = $1 ORDER BY id', [server.serverId])).toEqual(keysBefore);
   });
+
+  it('is refused by a restore that leaves a tenant’s user holding the server’s key (stored before the check)', async () => {
+    // The operator's peer of the test above goes; the tenant's user takes the server's key, as if written before the rule
+    // (its preshared key, sealed to its old key, goes too).
+    await db.query('DELETE FROM wg_user WHERE server_id = $1 AND assignment_id IS NULL', [server.serverId]);
+    await db.query(`UPDATE wg_user SET public_key = $1, preshared_key_enc = NULL WHERE server_id = $2 AND client_name = 'fine'`, [server.publicKey, server.serverId]);
+    expect((await wgd('post', '/api/addPeers/wg0').send({ name: 'operator-2' }).expect(200)).body.status).toBe(true);
+    expect((await wgd('get', '/api/createWireguardConfigurationBackup?configurationName=wg0').expect(200)).body.status).toBe(true);
+    const backups = (await wgd('get', '/api/getWireguardConfigurationBackup?configurationName=wg0').expect(200)).body.data as Array<{ filename: string }>;
+    const before = await db.query('SELECT id, public_key, client_name FROM wg_user WHERE server_id = $1 ORDER BY id', [server.serverId]);
+
+    const res = await wgd('post', '/api/restoreWireguardConfigurationBackup').send({ ConfigurationName: 'wg0', BackupFileName: backups.at(-1)!.filename }).expect(200);
+    expect(res.body.status).toBe(false);
+    expect(res.body.message).toBe(
+      `Restore backup failed: this public key is server ${await serverName()}'s own public key; WireGuard ignores a peer with its interface's own key, so this user could never connect: generate a new key pair for the client`,
+    );
+    expect(await db.query('SELECT id, public_key, client_name FROM wg_user WHERE server_id = $1 ORDER BY id', [server.serverId])).toEqual(before);
+  });
 });

@@ -108,6 +108,9 @@ export class OperatorPeers {
       }
       const created: UserEntity[] = [];
       for (const peer of peers) created.push(await this.insertPeer(manager, server, peer, peer.restricted ? new Date() : null));
+      // The restore may also have given the server another key: a tenant's user left in place must not hold it.
+      const clash = await manager.findOneBy(UserEntity, { serverId, publicKey: server.publicKey });
+      if (clash) refuseServerOwnKey(server, clash.publicKey);
       await this.recordEach(actor, 'user.create', created, manager);
       await alongside?.(manager, created);
       return created;
