@@ -6,6 +6,7 @@ import { AppError, SecretBox } from '@wgfleet/core';
 import { FleetAccess, ServerEntity } from '@wgfleet/servers';
 import { cidrContains, clientAddressRange, formatIp, parseCidr, parseIp, type IpVersion } from '@wgfleet/wireguard';
 import { lowestFreeAddress } from './lowest-free-address.js';
+import { refuseServerOwnKey } from './server-own-key.js';
 import { presharedKeyContext, privateKeyContext } from './user-key-contexts.js';
 import { UserEntity } from './user.entity.js';
 
@@ -107,6 +108,9 @@ export class OperatorPeers {
       }
       const created: UserEntity[] = [];
       for (const peer of peers) created.push(await this.insertPeer(manager, server, peer, peer.restricted ? new Date() : null));
+      // The restore may also have given the server another key: a tenant's user left in place must not hold it.
+      const clash = await manager.findOneBy(UserEntity, { serverId, publicKey: server.publicKey });
+      if (clash) refuseServerOwnKey(server, clash.publicKey);
       await this.recordEach(actor, 'user.create', created, manager);
       await alongside?.(manager, created);
       return created;
@@ -115,9 +119,10 @@ export class OperatorPeers {
     }
   }
 
-  /** One new operator peer of the server, its public key and addresses checked. */
+  /** One new operator peer of the server, its public key (not the server's own, not another peer's) and addresses checked. */
   private async insertPeer(manager: EntityManager, server: ServerEntity, peer: NewOperatorPeer, restrictedAt: Date | null): Promise<UserEntity> {
     const serverId = server.id;
+    refuseServerOwnKey(server, peer.publicKey);
     const [taken] = await manager.query('SELECT 1 FROM wg_user WHERE server_id = $1 AND public_key = $2', [serverId, peer.publicKey]);
     if (taken) throw publicKeyTaken(peer.publicKey);
     const ipv4 = await this.addressFor(manager, server, 4, peer.ipv4);

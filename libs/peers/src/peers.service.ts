@@ -9,6 +9,7 @@ import { formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfle
 import { DEFAULT_ALLOWED_IPS, DEFAULT_KEEPALIVE, type CreateUserDto, type ListUsersQueryDto } from './peers.dto.js';
 import { lowestFreeAddress } from './lowest-free-address.js';
 import { PeerTelemetry } from './peer-telemetry.js';
+import { refuseServerOwnKey } from './server-own-key.js';
 import { presharedKeyContext, privateKeyContext } from './user-key-contexts.js';
 import { UserEntity } from './user.entity.js';
 
@@ -105,6 +106,7 @@ export class PeersService {
         ]);
         if (!assignment) throw new AppError('not_found', `server ${assignmentId} does not exist`);
         await this.checkName(manager, server, assignmentId, input.client_name);
+        refuseServerOwnKey(server, publicKey);
         await this.checkPublicKey(manager, serverId, publicKey);
         await this.checkQuota(manager, assignmentId, assignment.max_users);
         const { ipv4, ipv6 } = await this.allocate(manager, server);

@@ -1,13 +1,30 @@
 import type { NodeEntity, ServerEntity } from '@wgfleet/servers';
-import { renderClientConfig } from '@wgfleet/wireguard';
+import { AppError } from '@wgfleet/core';
+import { renderClientConfig, WireguardInputError } from '@wgfleet/wireguard';
 import { endpointOf, OFFLINE, toUserDto, type PeerLiveStatus, type UserDto, type UserKeysDto } from './peers.dto.js';
 import type { UserSecrets } from './peers.service.js';
 import type { UserEntity } from './user.entity.js';
 
 export type UserWithConfigDto = UserDto & { config: string; keys: UserKeysDto };
 
-/** The client's wg-quick file: its addresses and keys, the server as its one peer. */
+/**
+ * The client's wg-quick file: its addresses and keys, the server as its one peer. A stored value the
+ * renderer refuses (one written before it was checked, e.g. a DNS entry with a line break set through
+ * the WGDashboard API) is a 409 saying so: the file is never served, and never a 500.
+ */
 export function clientConfigOf(user: UserEntity, server: ServerEntity, node: NodeEntity, secrets: UserSecrets): string {
+  try {
+    return renderConfig(user, server, node, secrets);
+  } catch (error) {
+    if (!(error instanceof WireguardInputError)) throw error;
+    throw new AppError(
+      'conflict',
+      `user ${user.id}'s config cannot be written: ${error.message} (a value stored before it was checked); its server's operator can correct it (WGDashboard API updatePeerSettings), or delete and re-create the user`,
+    );
+  }
+}
+
+function renderConfig(user: UserEntity, server: ServerEntity, node: NodeEntity, secrets: UserSecrets): string {
   return renderClientConfig({
     privateKey: secrets.privateKey,
     addresses: [`${user.ipv4}/32`, ...(user.ipv6 === null ? [] : [`${user.ipv6}/128`])],

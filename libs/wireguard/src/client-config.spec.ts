@@ -115,7 +115,7 @@ describe('renderClientConfig', () => {
   });
 
   it('says a value must not contain line breaks', () => {
-    expect(() => renderClientConfig(withPeer({ endpoint: 'a:1\n[Peer]' }))).toThrow('peer.endpoint must not contain line breaks or "#"');
+    expect(() => renderClientConfig(withPeer({ endpoint: 'a:1\n[Peer]' }))).toThrow('peer.endpoint must be one line: no line breaks or other control characters');
   });
 });
 

@@ -1,5 +1,5 @@
 import { WireguardInputError } from './errors.js';
-import { checkCidr, checkDnsEntry, checkEndpoint, checkInteger, checkInterfaceAddress, checkIp, checkKey, checkList, checkText } from './field-checks.js';
+import { checkCidr, checkDnsEntry, checkEndpoint, checkInteger, checkInterfaceAddress, checkIp, checkKey, checkLine, checkList, checkText } from './field-checks.js';
 
 describe('field checks return canonical text', () => {
   it.each([
@@ -16,6 +16,10 @@ describe('field checks return canonical text', () => {
     expect(check()).toBe(expected);
   });
 
+  it('checkLine takes "#" and a tab, which every reader reads within the line', () => {
+    expect(checkLine('hook', 'iptables -A x\t# comment')).toBe('iptables -A x\t# comment');
+  });
+
   it('checkList canonicalises each entry', () => {
     expect(checkList('ips', ['FD42::/16', '10.0.0.0/8'], checkCidr, { minLength: 1 })).toEqual(['fd42::/16', '10.0.0.0/8']);
   });
@@ -23,9 +27,21 @@ describe('field checks return canonical text', () => {
 
 describe('field checks refuse bad values with the field name', () => {
   it.each([
-    ['a line feed', () => checkText('name', 'a\nb'), 'name must not contain line breaks or "#"'],
-    ['a carriage return', () => checkText('name', 'a\rb'), 'name must not contain line breaks or "#"'],
-    ['a comment sign', () => checkText('name', 'a#b'), 'name must not contain line breaks or "#"'],
+    ...[
+      ['a line feed', 'a\nb'],
+      ['a carriage return', 'a\rb'],
+      ['CRLF', 'a\r\nb'],
+      ['a NUL', 'a\u0000b'],
+      ['a vertical tab', 'a\u000bb'],
+      ['a form feed', 'a\u000cb'],
+      ['DEL', 'a\u007fb'],
+      ['NEL (U+0085)', 'a\u0085b'],
+      ['a line separator (U+2028)', 'a\u2028b'],
+      ['a paragraph separator (U+2029)', 'a\u2029b'],
+    ].map(([name, value]): [string, () => unknown, string] => [name!, () => checkText('name', value), 'name must be one line: no line breaks or other control characters']),
+    ['a comment sign', () => checkText('name', 'a#b'), 'name must not contain "#"'],
+    ['a tab in a key', () => checkKey('key', `${Buffer.alloc(32, 5).toString('base64')}\t`), 'key must be a WireGuard key'],
+    ['a line break in a line that may hold "#"', () => checkLine('hook', 'echo # x\nid'), 'hook must be one line: no line breaks or other control characters'],
     ['a non-string', () => checkText('name', 5), 'name must be a string'],
     ['an IPv6 network where IPv4 is required', () => checkCidr('subnet', 'fd42::/64', 4), 'subnet must be an IPv4 network'],
     ['an IPv6 address where IPv4 is required', () => checkIp('publicIp', 'fd42::1', 4), 'publicIp must be an IPv4 address'],

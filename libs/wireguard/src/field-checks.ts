@@ -7,15 +7,29 @@ import { isValidKey } from './keys.js';
 // Each check validates one rendered value and returns its canonical text, so renderers only ever
 // write re-serialised values, never the caller's raw string.
 
-const LINE_BREAK_OR_COMMENT = /[\r\n#]/;
+/**
+ * Line breaks as any client's config reader may split on, and every other control character: wg-quick
+ * (bash `read`) splits on LF only, but the Android app's reader also ends a line at CR, and the Apple
+ * apps' (Swift `isNewline`) at VT, FF, NEL (U+0085) and U+2028/U+2029 as well. NUL ends a C string.
+ * A tab is whitespace to every reader, and a pasted hook may hold one.
+ */
+const LINE_BREAK_OR_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
 
-export function checkText(field: string, value: unknown): string {
+/** One line of a rendered file: no line break or control character (`#` allowed: hooks may hold one). */
+export function checkLine(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new WireguardInputError(field, `${field} must be a string`);
-  // A line break would start a new directive or [Peer] in the rendered file; `#` would cut the line short.
-  if (LINE_BREAK_OR_COMMENT.test(value)) {
-    throw new WireguardInputError(field, `${field} must not contain line breaks or "#"`);
+  // A line break would start a new directive (PostUp = …, run as root by wg-quick) or a [Peer] in the rendered file.
+  if (LINE_BREAK_OR_CONTROL.test(value)) {
+    throw new WireguardInputError(field, `${field} must be one line: no line breaks or other control characters`);
   }
   return value;
+}
+
+/** A value of a rendered `Key = value` line: one line, and no `#` (it would cut the line short). */
+export function checkText(field: string, value: unknown): string {
+  const text = checkLine(field, value);
+  if (text.includes('#')) throw new WireguardInputError(field, `${field} must not contain "#"`);
+  return text;
 }
 
 export function checkKey(field: string, value: unknown): string {

@@ -34,3 +34,6 @@ export {
   type PortForwardRule,
   type PortForwardSet,
 } from './port-forward-rules.js';
+export { checkDnsEntry, checkInteger, checkInterfaceAddress, checkKey, checkLine, checkText } from './field-checks.js';
+export { checkDnsText, checkEndpointHost, checkNetworkText, dnsEntriesOf, networksOf } from './typed-lists.js';
+export { renderWgdashboardPeerFile, type WgdashboardPeerFile } from './wgdashboard-peer-file.js';

@@ -11,6 +11,7 @@ import { WgdPeerEntity } from '../peers/wgd-peer.entity.js';
 import type { WgdAuditActor } from '../wgd-api-keys.service.js';
 import { fleetActorOf, WgdConfigurations, type ConfigurationRecord } from '../wgd-configurations.service.js';
 import { wgdFail, wgdOk, type WgdResult } from '../wgd-result.js';
+import { backupPeersProblem } from './backup-peer-checks.js';
 import type { BackupSnapshot } from './backup-snapshot.js';
 import { openSnapshot } from './snapshot-seal.js';
 import { WgdBackupEntity } from './wgd-backup.entity.js';
@@ -38,6 +39,8 @@ export class BackupRestorer {
     const row = typeof fileName === 'string' && fileName !== '' ? await this.backups.findOneBy({ nodeId, configurationName: record.server.interface, fileName }) : null;
     if (!row) return wgdFail('Restore backup failed');
     const snapshot = openSnapshot(this.box, row);
+    const refused = backupPeersProblem(snapshot.peers);
+    if (refused !== null) return wgdFail(`Restore backup failed: ${refused}`);
     const { iface } = snapshot;
     const { server } = record;
     const patch: Record<string, unknown> = {};
@@ -66,6 +69,8 @@ export class BackupRestorer {
     const row = typeof backupFileName === 'string' && backupFileName !== '' ? await this.backups.findOneBy({ nodeId, fileName: backupFileName }) : null;
     if (!row) return wgdFail('Backup does not exist');
     const snapshot = openSnapshot(this.box, row);
+    const refused = backupPeersProblem(snapshot.peers);
+    if (refused !== null) return wgdFail(`Backup cannot be restored: ${refused}`);
     const { iface } = snapshot;
     const input = plainToInstance(CreateServerDto, {
       name: PLAIN_LABEL.test(configurationName) ? configurationName : 'WGDashboard configuration',

@@ -1,4 +1,5 @@
-import { formatIp, isValidInterfaceName, isValidKey, parseIp, serverAddress, type IpAddress } from '@wgfleet/wireguard';
+import { checkLine, formatIp, isValidInterfaceName, isValidKey, parseIp, serverAddress, type IpAddress } from '@wgfleet/wireguard';
+import { passes } from '../peers/peer-file-fields.js';
 
 /**
  * Pure checks of what WGDashboard clients send for a configuration. Upstream checks none of these
@@ -86,7 +87,8 @@ function interfaceAddress(ipText: string, prefixText: string): { ip: IpAddress; 
 /** A hook or Table value: stored and shown, never run; one line, as it appears in a wg-quick file. */
 export function checkStoredText(key: string, value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail(`${key} must be a string`);
-  if (/[\0\r\n]/.test(value)) return fail(`${key} must be one line (no line breaks)`);
+  // The raw file's renderer refuses what `checkLine` refuses (CR, NEL, U+2028…): so is it here, before it is stored.
+  if (!passes(checkLine, value)) return fail(`${key} must be one line (no line breaks)`);
   return ok(value.trim());
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderServerPeers } from '@wgfleet/wireguard';
+import { renderServerPeers, WireguardInputError } from '@wgfleet/wireguard';
+import { injectionsInto } from '../../../../test/support/injection-payloads.js';
 import { interfaceSettings, NO_HOOKS, peerIdentities, peerSetDifference, readWgQuickFile, renderServerFile, type PeerIdentity } from './raw-file.js';
 
 /** The `content` of a recorded getWireguardConfigurationRawFile answer of the real 4.2.5. */
@@ -129,5 +130,45 @@ describe('peerIdentities and peerSetDifference', () => {
   it('refuses a peer without one PublicKey or with a bad AllowedIPs entry', () => {
     expect(read('[Peer]\nAllowedIPs = 10.0.0.3/32\n')).toEqual({ ok: false, message: 'Invalid configuration file: [Peer] number 1 needs exactly one PublicKey' });
     expect(read('[Peer]\nPublicKey = A\nAllowedIPs = 10.0.0.3/24\n')).toEqual({ ok: false, message: 'Invalid configuration file: [Peer] number 1 has an AllowedIPs entry that is not a network' });
+  });
+});
+
+describe('renderServerFile refuses a line break, NUL or control character in any value', () => {
+  const source = {
+    privateKey: PRIVATE_KEY,
+    addresses: ['10.66.7.1/24', 'fd42::1/64'],
+    listenPort: 51820,
+    mtu: 1420 as number | null,
+    hooks: { PreUp: 'a', PreDown: 'b', PostUp: 'c # d', PostDown: 'e', Table: 'off' },
+    peerSections: '[Peer]\nPublicKey = K\n',
+  };
+  type Source = typeof source;
+  const fields: Array<readonly [string, string, (value: string) => Source]> = [
+    ['privateKey', PRIVATE_KEY, (v) => ({ ...source, privateKey: v })],
+    ['addresses[1]', 'fd42::1/64', (v) => ({ ...source, addresses: ['10.66.7.1/24', v] })],
+    ['listenPort', '51820', (v) => ({ ...source, listenPort: v as unknown as number })],
+    ['mtu', '1420', (v) => ({ ...source, mtu: v as unknown as number })],
+    ...(['PreUp', 'PreDown', 'PostUp', 'PostDown', 'Table'] as const).map(
+      (name) => [`hooks.${name}`, source.hooks[name], (v: string) => ({ ...source, hooks: { ...source.hooks, [name]: v } })] as const,
+    ),
+    ['peerSections', 'PublicKey = K', (v) => ({ ...source, peerSections: `[Peer]\n${v}\n` })],
+  ];
+
+  it('renders the valid values, with and without peers', () => {
+    expect(renderServerFile(source)).toContain('PostUp = c # d\n');
+    expect(renderServerFile({ ...source, peerSections: '' })).toContain('Address = 10.66.7.1/24, fd42::1/64\n');
+  });
+
+  // `#` is left out of the hooks' cases: a hook may hold one (wg-quick reads it as a comment).
+  // In the peer sections a line break must not bring in anything but wg(8) peer settings.
+  const cases = fields.flatMap(([name, valid, set]) =>
+    injectionsInto(valid)
+      .filter(([what]) => !(what === 'a comment sign' && name.startsWith('hooks.')))
+      // A blank line between sections is the peer sections' own layout.
+      .filter(([what]) => !(what === 'a trailing line feed' && name === 'peerSections'))
+      .map(([what, value]) => [name, what, set(value)] as const),
+  );
+  it.each(cases)('%s with %s', (_name, _what, given) => {
+    expect(() => renderServerFile(given)).toThrow(WireguardInputError);
   });
 });

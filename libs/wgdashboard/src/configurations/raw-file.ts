@@ -1,4 +1,4 @@
-import { parseCidr } from '@wgfleet/wireguard';
+import { checkInteger, checkInterfaceAddress, checkKey, checkLine, MTU_RANGE, parseCidr, WireguardInputError } from '@wgfleet/wireguard';
 import type { Checked } from './configuration-fields.js';
 
 /** The hooks and routing table a configuration stores but never runs (our decision 5). */
@@ -32,7 +32,8 @@ export interface ServerFileSource {
  * as `wg-quick save` rewrites it once peers were added (addresses one per line, hooks, then `wg
  * showconf`: ListenPort, PrivateKey and the peers).
  */
-export function renderServerFile(source: ServerFileSource): string {
+export function renderServerFile(given: ServerFileSource): string {
+  const source = checkedSource(given);
   const { hooks } = source;
   if (source.peerSections === '') {
     return [
@@ -67,6 +68,33 @@ export function renderServerFile(source: ServerFileSource): string {
     source.peerSections.endsWith('\n') ? source.peerSections : `${source.peerSections}\n`,
   ].join('\n');
 }
+
+/**
+ * Every value checked before it is written, whoever calls: keys and addresses canonical, numbers in
+ * range, hooks and peer lines one line each (a line break in a stored hook would add a directive
+ * to a file wg-quick runs as root; `#` stays allowed in a hook, as wg-quick reads it as a comment).
+ */
+function checkedSource(source: ServerFileSource): ServerFileSource {
+  const hooks = Object.fromEntries(HOOK_NAMES.map((name) => [name, checkLine(name, source.hooks[name])])) as unknown as StoredHooks;
+  if (typeof source.peerSections !== 'string') throw new WireguardInputError('peerSections', 'peerSections must be text');
+  source.peerSections.split('\n').forEach((line, index) => {
+    const field = `peerSections line ${index + 1}`;
+    if (!PEER_SECTION_LINE.test(checkLine(field, line))) throw new WireguardInputError(field, `${field} must be [Peer], a wg(8) peer setting or empty`);
+  });
+  return {
+    privateKey: checkKey('PrivateKey', source.privateKey),
+    addresses: source.addresses.map((address, index) => checkInterfaceAddress(`Address[${index}]`, address)),
+    listenPort: checkInteger('ListenPort', source.listenPort, 1, 65535),
+    mtu: source.mtu === null ? null : checkInteger('MTU', source.mtu, MTU_RANGE.min, MTU_RANGE.max),
+    hooks,
+    peerSections: source.peerSections,
+  };
+}
+
+/** What `renderServerPeers` writes from its first [Peer] on (wg showconf adds Endpoint and PersistentKeepalive). */
+const PEER_SECTION_LINE = /^(|\[Peer\]|(PublicKey|PresharedKey|AllowedIPs|Endpoint|PersistentKeepalive) = [^#]*)$/;
+
+const HOOK_NAMES = ['PreUp', 'PreDown', 'PostUp', 'PostDown', 'Table'] as const satisfies ReadonlyArray<keyof StoredHooks>;
 
 /** A wg-quick file read into its sections: keys lower-cased, values of repeated keys in order. */
 export interface WgQuickSections {

@@ -1,5 +1,6 @@
 import { generateKeyPair, publicKeyFromPrivate } from '@wgfleet/wireguard';
 import { ADD_PEERS_FAILED, NEEDS_IPV4, planAddPeers, type AddPeersContext } from './add-peers-plan.js';
+import { injectionsInto } from '../../../../test/support/injection-payloads.js';
 import { addressPools, usedAddresses } from './available-ips.js';
 
 const defaults = { dns: '1.1.1.1', endpointAllowedIp: '0.0.0.0/0', mtu: 1420, keepalive: 21, remoteEndpoint: '198.51.100.1' };
@@ -64,5 +65,52 @@ describe('planAddPeers (notes §2.26)', () => {
     [{ bulkAdd: true, bulkAddAmount: 1000 }, 'The maximum number of peers can add is 252'],
   ])('bulk refuses %j', (body, message) => {
     expect(planAddPeers(body, context(['10.66.7.1/24'], ['10.66.7.2/32', '10.66.7.3/32', '10.66.7.4/32']))).toEqual({ ok: false, message });
+  });
+});
+
+describe('planAddPeers refuses what would add a line to the peer’s file', () => {
+  const modes = [
+    ['single', {}],
+    ['bulk', { bulkAdd: true, bulkAddAmount: 2 }],
+  ] as const;
+  const fields = [
+    ['DNS', '1.1.1.1', 'DNS format is incorrect'],
+    ['endpoint_allowed_ip', '0.0.0.0/0', 'Endpoint Allowed IPs format is incorrect'],
+  ] as const;
+  const cases = modes.flatMap(([mode, extra]) =>
+    fields.flatMap(([field, valid, message]) => injectionsInto(valid).map(([what, value]) => [mode, field, what, { ...extra, [field]: value }, message] as const)),
+  );
+
+  it.each(cases)('%s, %s with %s', (_mode, _field, _what, body, message) => {
+    expect(planAddPeers(body, context(['10.66.7.1/24']))).toEqual({ ok: false, message });
+  });
+
+  it.each([
+    ['words with spaces as DNS', { DNS: 'not a dns' }, 'DNS format is incorrect'],
+    ['a DNS list ending in a comma', { DNS: '1.1.1.1,' }, 'DNS format is incorrect'],
+    ['no endpoint_allowed_ip', { endpoint_allowed_ip: '' }, 'Endpoint Allowed IPs format is incorrect'],
+  ])('refuses %s', (_case, body, message) => {
+    expect(planAddPeers(body, context(['10.66.7.1/24']))).toEqual({ ok: false, message });
+  });
+
+  it('refuses defaults stored before they were checked as it refuses a request’s values', () => {
+    const withDefaults = (change: Partial<AddPeersContext['defaults']>) => ({ ...context(['10.66.7.1/24']), defaults: { ...defaults, ...change } });
+    const advice = (setting: string) => ` (the ${setting} setting: correct it with updateDashboardConfigurationItem)`;
+    expect(planAddPeers({}, withDefaults({ dns: '1.1.1.1\nPostUp = id' }))).toEqual({ ok: false, message: `DNS format is incorrect${advice('peer_global_dns')}` });
+    expect(planAddPeers({ bulkAdd: true, bulkAddAmount: 1 }, withDefaults({ endpointAllowedIp: '0.0.0.0/0\u2028' }))).toEqual({
+      ok: false,
+      message: `Endpoint Allowed IPs format is incorrect${advice('peer_endpoint_allowed_ip')}`,
+    });
+    expect(planAddPeers({}, withDefaults({ remoteEndpoint: 'x\nPostUp = id' }))).toEqual({
+      ok: false,
+      message: `x\nPostUp = id is not a valid remote endpoint: send an IP address or a host name${advice('remote_endpoint')}`,
+    });
+    // A default the request replaces is not used, so it does not stand in the way.
+    expect(planAddPeers({ DNS: '9.9.9.9' }, withDefaults({ dns: '1.1.1.1\nPostUp = id' })).ok).toBe(true);
+  });
+
+  it('keeps valid typed lists as typed', () => {
+    const plan = planAddPeers({ DNS: '1.1.1.1, 8.8.8.8', endpoint_allowed_ip: '0.0.0.0/0,::/0' }, context(['10.66.7.1/24']));
+    expect(plan.ok && plan.peers[0]).toMatchObject({ dns: '1.1.1.1, 8.8.8.8', endpointAllowedIp: '0.0.0.0/0,::/0' });
   });
 });

@@ -1,5 +1,6 @@
 import { formatIp, generateKeyPair, generatePresharedKey, isValidKey, publicKeyFromPrivate } from '@wgfleet/wireguard';
 import { pythonTruthy } from '../python-truthy.js';
+import { DNS_FORMAT_INCORRECT, ENDPOINT_ALLOWED_IPS_INCORRECT, peerFileFieldsProblem } from './peer-file-fields.js';
 import { freeAddresses, freeCount, poolContains, tryParseNetwork, type AddressPool } from './available-ips.js';
 
 /** The defaults a request leaves out (the node's `[Peers]` settings). */
@@ -50,7 +51,25 @@ export const NEEDS_IPV4 = 'Every peer needs one IPv4 address of this configurati
 export function planAddPeers(body: Record<string, unknown>, context: AddPeersContext): AddPeersPlan {
   const shared = sharedSettings(body, context.defaults);
   if (shared === null) return fail(ADD_PEERS_FAILED);
+  // Upstream stores DNS and endpoint_allowed_ip unchecked and writes them into the peer's file: a
+  // line break there added `PostUp = …`, which wg-quick runs as root on the client. The file's own
+  // checks, before anything is stored (for the request's values and the settings' alike).
+  const problem = peerFileFieldsProblem(shared);
+  if (problem !== null) return fail(problem + defaultsAdvice(body, problem));
   return pythonTruthy(body.bulkAdd ?? false) ? planBulk(body, context, shared) : planSingle(body, context, shared);
+}
+
+/** When the refused value is a setting's (stored before it was checked), which setting to correct. */
+function defaultsAdvice(body: Record<string, unknown>, problem: string): string {
+  const setting =
+    problem === DNS_FORMAT_INCORRECT && body.DNS === undefined
+      ? 'peer_global_dns'
+      : problem === ENDPOINT_ALLOWED_IPS_INCORRECT && body.endpoint_allowed_ip === undefined
+        ? 'peer_endpoint_allowed_ip'
+        : problem.endsWith('is not a valid remote endpoint: send an IP address or a host name')
+          ? 'remote_endpoint'
+          : null;
+  return setting === null ? '' : ` (the ${setting} setting: correct it with updateDashboardConfigurationItem)`;
 }
 
 type SharedSettings = Pick<PlannedPeer, 'dns' | 'endpointAllowedIp' | 'mtu' | 'keepalive' | 'remoteEndpoint'>;

@@ -1,6 +1,7 @@
-import { ADDRESS_BITS, isValidHostname, isValidIp, isValidKey, publicKeyFromPrivate } from '@wgfleet/wireguard';
+import { ADDRESS_BITS, isValidKey, publicKeyFromPrivate } from '@wgfleet/wireguard';
 import type { PeerSettingsChange } from './wgd-peer-actions.service.js';
 import { NEEDS_IPV4 } from './add-peers-plan.js';
+import { DNS_FORMAT_INCORRECT, ENDPOINT_ALLOWED_IPS_INCORRECT, isDnsText, isNetworkText } from './peer-file-fields.js';
 import { poolContains, tryParseNetwork, type AddressPool } from './available-ips.js';
 
 /** The body keys updatePeerSettings needs besides `id` (upstream raises KeyError → 500 without one). */
@@ -26,8 +27,13 @@ export function planPeerUpdate(body: Record<string, unknown>, context: PeerUpdat
 
   const taken = context.otherAllowedIps.flatMap((other) => other.split(',').map((item) => item.trim()));
   if (taken.includes(allowedIp)) return fail('Allowed IP already taken by another peer');
-  if (!endpointAllowedIp.replaceAll(' ', '').split(',').every((item) => tryParseNetwork(item) !== null)) return fail('Endpoint Allowed IPs format is incorrect');
-  if (dns.length > 0 && !dns.replaceAll(' ', '').split(',').every((item) => isValidIp(item) || isValidHostname(item))) return fail('DNS format is incorrect');
+  // Upstream's strict networks, then what the peer's file can hold (the text is stored and written as typed).
+  if (!endpointAllowedIp.replaceAll(' ', '').split(',').every((item) => tryParseNetwork(item) !== null) || !isNetworkText(endpointAllowedIp)) {
+    return fail(ENDPOINT_ALLOWED_IPS_INCORRECT);
+  }
+  // Upstream's DNS check never fails (its validator returns a tuple, always truthy) and stores
+  // `not a dns`; this one refuses whatever a client file cannot hold, and the old value stays.
+  if (!isDnsText(dns)) return fail(DNS_FORMAT_INCORRECT);
   if (!Number.isInteger(mtu) || (mtu as number) < 0 || (mtu as number) > 1460) return fail('MTU format is not correct');
   if (!Number.isInteger(keepalive) || (keepalive as number) < 0 || (keepalive as number) > 65535) return fail('Persistent Keepalive format is not correct');
   if (privateKey.length > 0 && (!isValidKey(privateKey) || publicKeyFromPrivate(privateKey) !== context.publicKey)) {

@@ -47,7 +47,8 @@ export class PeerViewsController {
     if (id === undefined) throw new WgdHttpError(400, 'Please provide the peer to download as ?id=<public key>');
     const record = await this.peers.record(configuration, id);
     if (!record || record.source.restricted) return wgdFail('Peer does not exist');
-    return wgdOk(this.peers.fileOf(configuration, record));
+    const file = this.peers.fileOf(configuration, record);
+    return file.ok ? wgdOk(file.value) : wgdFail(file.message);
   }
 
   @Get('downloadAllPeers/:configName')
@@ -55,7 +56,11 @@ export class PeerViewsController {
     const configuration = await this.peers.configuration(request.wgdGrant!.nodeId, name);
     if (!configuration) return wgdFail('Configuration does not exist');
     const active = (await this.peers.records(configuration)).filter((record) => !record.source.restricted);
-    return wgdOk(numberUntitled(active.map((record) => this.peers.fileOf(configuration, record))));
+    const files = active.map((record) => this.peers.fileOf(configuration, record));
+    // One peer whose stored values no file may hold stops the whole answer: its message says which and how to fix it.
+    const refused = files.find((file) => !file.ok);
+    if (refused && !refused.ok) return wgdFail(refused.message);
+    return wgdOk(numberUntitled(files.flatMap((file) => (file.ok ? [file.value] : []))));
   }
 
   /** Every active peer of every configuration of the node, by "name - key", with its host addresses. */

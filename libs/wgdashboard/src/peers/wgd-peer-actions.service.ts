@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditActor } from '@wgfleet/audit';
 import { OperatorPeers, PeerTelemetry, type UserEntity } from '@wgfleet/peers';
+import { dnsEntriesOf, networksOf } from '@wgfleet/wireguard';
 import { refusalOf, type Refusable } from '../fleet-refusal.js';
 import type { PlannedPeer } from './add-peers-plan.js';
 import { WgdPeerEntity } from './wgd-peer.entity.js';
@@ -35,8 +36,8 @@ export class WgdPeerActions {
           ipv4: peer.ipv4,
           ipv6: peer.ipv6,
           routedIps: peer.routedIps,
-          dns: splitList(peer.dns),
-          allowedIps: splitList(peer.endpointAllowedIp),
+          dns: dnsEntriesOf('DNS', peer.dns),
+          allowedIps: networksOf('endpoint_allowed_ip', peer.endpointAllowedIp),
           persistentKeepalive: peer.keepalive,
         })),
         async (manager, users) => {
@@ -62,8 +63,8 @@ export class WgdPeerActions {
           ipv4: change.ipv4,
           ipv6: change.ipv6,
           routedIps: change.routedIps,
-          dns: splitList(change.dns),
-          allowedIps: splitList(change.endpointAllowedIp),
+          dns: dnsEntriesOf('DNS', change.dns),
+          allowedIps: networksOf('endpoint_allowed_ip', change.endpointAllowedIp),
           persistentKeepalive: change.keepalive,
         },
         async (manager: EntityManager, user) => {
@@ -96,12 +97,4 @@ export class WgdPeerActions {
 
 function extraRow(userId: number, peer: Pick<PlannedPeer, 'dns' | 'endpointAllowedIp' | 'mtu' | 'remoteEndpoint'>): WgdPeerEntity {
   return { userId, dns: peer.dns, endpointAllowedIp: peer.endpointAllowedIp, mtu: peer.mtu, remoteEndpoint: peer.remoteEndpoint };
-}
-
-/** `"1.1.1.1, 8.8.8.8"` → the items wgfleet's own columns hold (the typed text stays in wgd_peer). */
-function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
 }

@@ -3,10 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { OperatorPeers, PeersService, PeerTelemetry, type UserEntity, type UserSecrets } from '@wgfleet/peers';
 import type { ServerEntity } from '@wgfleet/servers';
+import { renderWgdashboardPeerFile, WireguardInputError } from '@wgfleet/wireguard';
+import { WgdHttpError } from '../wgd-result.js';
 import { WgdSettings, type WgdPeerDefaults } from '../settings/wgd-settings.service.js';
 import { WgdConfigurations } from '../wgd-configurations.service.js';
 import { PEER_ANNOTATORS, type PeerAnnotator } from './peer-annotations.js';
-import { peerFileName, renderPeerFile } from './peer-download.js';
+import { peerFileName } from './peer-download.js';
 import { WgdPeerEntity } from './wgd-peer.entity.js';
 import { toWgdPeer, type PeerObservation, type WgdPeerSource } from './wgd-peer-view.js';
 
@@ -30,6 +32,9 @@ export interface WgdPeerFile {
   fileName: string;
   file: string;
 }
+
+/** The file, or why it is not served. */
+export type PeerFileOutcome = { ok: true; value: WgdPeerFile } | { ok: false; message: string };
 
 const NEVER_SEEN: PeerObservation = { rxRaw: 0, txRaw: 0, rxTotal: 0, txTotal: 0, latestHandshakeAt: null, endpoint: null, seen: false };
 
@@ -111,14 +116,24 @@ export class WgdPeers {
     return records.map((record) => toWgdPeer(record.source, configuration.json, now));
   }
 
-  /** The peer's wg-quick file and its name, as downloadPeer answers them. */
-  fileOf(configuration: WgdConfigurationRef, record: WgdPeerRecord): WgdPeerFile {
+  /**
+   * The peer's wg-quick file and its name, as downloadPeer answers them; refused (never served) when
+   * a stored value is not what its line holds: a value stored before wgfleet checked it, such as a
+   * DNS with a line break that would add `PostUp = …` to the client's file.
+   */
+  fileOf(configuration: WgdConfigurationRef, record: WgdPeerRecord): PeerFileOutcome {
     const { source } = record;
-    return {
-      fileName: peerFileName(source.name),
+    try {
       // Upstream writes the remote_endpoint setting of the moment, not the one stored with the peer.
-      file: renderPeerFile({ ...source, remoteEndpoint: record.endpointHost, serverPublicKey: configuration.server.publicKey, listenPort: configuration.server.listenPort }),
-    };
+      const file = renderWgdashboardPeerFile({ ...source, remoteEndpoint: record.endpointHost, serverPublicKey: configuration.server.publicKey, listenPort: configuration.server.listenPort });
+      return { ok: true, value: { fileName: peerFileName(source.name), file } };
+    } catch (error) {
+      if (!(error instanceof WireguardInputError)) throw error;
+      const fix = error.field.startsWith('remote_endpoint')
+        ? 'correct the remote_endpoint setting with updateDashboardConfigurationItem'
+        : 'correct the peer with updatePeerSettings';
+      return { ok: false, message: `Peer ${source.publicKey} cannot be downloaded: ${error.message} (a value stored before it was checked); ${fix}` };
+    }
   }
 
   /**
@@ -134,7 +149,10 @@ export class WgdPeers {
     if (!configuration) return 'no-configuration';
     const record = await this.record(configuration, peerId);
     if (!record || record.source.restricted) return 'no-peer';
-    return { peer: this.toJson(configuration, [record])[0]!, configurationFile: this.fileOf(configuration, record) };
+    const file = this.fileOf(configuration, record);
+    // The e-mail routes' lookups know no refusal of their own: the same message, as a 400 envelope.
+    if (!file.ok) throw new WgdHttpError(400, file.message);
+    return { peer: this.toJson(configuration, [record])[0]!, configurationFile: file.value };
   }
 }
 

@@ -14,6 +14,9 @@ describe('dashboard setting checks', () => {
     ['Example.COM', 'Example.COM does not appear to be an valid DNS address'],
     // Deviation: upstream searches for a host name inside the entry and accepts this one.
     ['x.com\nPostUp=1', 'x.com\nPostUp=1 does not appear to be an valid DNS address'],
+    // Deviation: upstream drops every space first; an item is checked as it will be written.
+    ['1.1. 1.1', '1.1. 1.1 does not appear to be an valid DNS address'],
+    ['1.1.1.1, 8.8.8. 8', '8.8.8. 8 does not appear to be an valid DNS address'],
   ])('peer_global_dns %j → %j', (value, problem) => {
     expect(dnsAddressProblem(value)).toBe(problem);
   });
@@ -22,8 +25,11 @@ describe('dashboard setting checks', () => {
   it.each([
     ['0.0.0.0/0', null],
     ['10.0.0.0/8, 192.168.0.0/16', null],
-    ['\u00a010.0.0.0/8\u2003', null],
-    ['\u001c10.0.0.0/8', null],
+    // Deviation: Python strips these around an item, but they would reach a client's file as typed.
+    ['\u00a010.0.0.0/8\u2003', "'\\xa010.0.0.0/8\\u2003' does not appear to be an IPv4 or IPv6 network"],
+    ['\u001c10.0.0.0/8', "'\\x1c10.0.0.0/8' does not appear to be an IPv4 or IPv6 network"],
+    ['0.0.0.0/0\n', "'0.0.0.0/0\\n' does not appear to be an IPv4 or IPv6 network"],
+    ['0.0.0.0/0, ::/0\u2028', "'::/0\\u2028' does not appear to be an IPv4 or IPv6 network"],
     ['abc', "'abc' does not appear to be an IPv4 or IPv6 network"],
     ['0.0.0.0/0,', "'' does not appear to be an IPv4 or IPv6 network"],
     ["it's", `"it's" does not appear to be an IPv4 or IPv6 network`],

@@ -1,10 +1,12 @@
+import { isDnsText, isEndpointHost, isNetworkText } from '../peers/peer-file-fields.js';
 import { isPythonIpAddress, isPythonIpNetwork } from './python-ipaddress.js';
 import { pythonStrRepr } from './python-repr.js';
 
 /**
  * The checks a Peers or Server setting passes before it is stored (notes §2.30), each answering
  * upstream's failure message or null. Where upstream's check is loose and the value later lands in
- * a client's configuration file, this one is whole-value (documented deviations).
+ * a client's configuration file, this one is whole-value (documented deviations), and the values a
+ * peer's file takes from these settings pass that file's own checks (`peer-file-fields.ts`) too.
  */
 
 // Upstream's host name pattern. Upstream *searches* for it inside each entry, so `x.com\nPostUp=…`
@@ -17,7 +19,11 @@ export function dnsAddressProblem(value: string): string | null {
   for (const address of value.replaceAll(' ', '').split(',')) {
     if (!isPythonIpAddress(address) && !DNS_HOST_NAME.test(address)) return `${address} does not appear to be an valid DNS address`;
   }
-  return null;
+  // Then what a peer's file can hold, item by item as typed (upstream drops every space first, so
+  // `1.1. 1.1` passed its check and reached a file as written).
+  if (isDnsText(value)) return null;
+  const item = spaceTrimmedItems(value).find((each) => !isDnsText(each)) ?? value;
+  return `${item} does not appear to be an valid DNS address`;
 }
 
 /** `Peers.peer_endpoint_allowed_ip`: comma-separated networks, each as `ipaddress.ip_network(…, strict=False)` takes it. */
@@ -26,7 +32,16 @@ export function endpointAllowedIpProblem(value: string): string | null {
     const network = pythonStrip(piece);
     if (!isPythonIpNetwork(network)) return `${pythonStrRepr(network)} does not appear to be an IPv4 or IPv6 network`;
   }
-  return null;
+  // Then what a peer's file can hold: Python's strip() also drops line breaks, U+2028 and NBSP
+  // around an item, which would reach the file as typed.
+  if (isNetworkText(value)) return null;
+  const piece = spaceTrimmedItems(value).find((each) => !isNetworkText(each)) ?? value;
+  return `${pythonStrRepr(piece)} does not appear to be an IPv4 or IPv6 network`;
+}
+
+/** The items of a typed list as a peer's file reads them: split on commas, spaces around each dropped. */
+function spaceTrimmedItems(value: string): string[] {
+  return value.split(',').map((item) => item.replace(/^ +| +$/g, ''));
 }
 
 /**
@@ -42,7 +57,8 @@ const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?
 
 /** `Peers.remote_endpoint` becomes `Endpoint = <it>:<port>` in every client file: an IP address or a host name. Upstream takes anything. */
 export function remoteEndpointProblem(value: string): string | null {
-  return isPythonIpAddress(value) || HOST_NAME.test(value) ? null : `${value} is not a valid remote endpoint: send an IP address or a host name`;
+  const valid = (isPythonIpAddress(value) || HOST_NAME.test(value)) && value !== '' && isEndpointHost(value);
+  return valid ? null : `${value} is not a valid remote endpoint: send an IP address or a host name`;
 }
 
 /**

@@ -64,7 +64,8 @@ export class WgdShareLinks {
     const record = await this.peers.record(configuration, link.peer);
     // Upstream searches the configuration's active peers only: a restricted peer is not shared.
     if (!record || record.user.id !== link.userId || record.source.restricted) return wgdFail(NO_SUCH_PEER);
-    return wgdOk(this.peers.fileOf(configuration, record));
+    const file = this.peers.fileOf(configuration, record);
+    return file.ok ? wgdOk(file.value) : wgdFail(file.message);
   }
 
   /** The link's configuration on its own node, under its name of now. */
