@@ -49,7 +49,8 @@ echo "== starting the real WGDashboard 4.2.5 (oracle.sh)"
 oracle_env=$("$here/oracle.sh" start "$wgd_src") || exit 2
 oracle_wd=$(dirname "$oracle_env")
 echo "== starting wgfleet from $checkout (wgfleet-ns.sh)"
-wgfleet_env=$("$here/wgfleet-ns.sh" start "$checkout") || exit 2
+# The port upstream listens on, so that getDashboardConfiguration's Server.app_port is the same on both sides.
+wgfleet_env=$(WGF_PORT=10086 "$here/wgfleet-ns.sh" start "$checkout") || exit 2
 wgfleet_wd=$(dirname "$wgfleet_env")
 
 # Each session runs inside its side's namespace, bounded in time.

@@ -52,9 +52,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # upstream's committed build, into a scratch folder (the static server serves it under its own paths)
-dist=$(mktemp -d /tmp/wgd-page-dist.XXXXXX)
+dist=$(mktemp -d /tmp/wgd-page.XXXXXX)   # the build under static/app/dist, and chromium's profile
 chmod 0755 "$dist"
 git --git-dir "$wgd_git" archive "$WGD_COMMIT" src/static/app/dist | tar -x -C "$dist" --strip-components=1
+mkdir "$dist/profile"
 [[ -f "$dist/static/app/dist/index.html" ]] || { echo "web-page: no index.html in the archive" >&2; exit 2; }
 
 echo "== starting wgfleet from $checkout (wgfleet-ns.sh)"
@@ -65,6 +66,6 @@ source "$wgfleet_env"
 echo "== driving the web page ($NS; wgfleet $(git -C "$checkout" rev-parse --short HEAD 2>/dev/null || echo '?') $(git -C "$checkout" rev-parse --abbrev-ref HEAD 2>/dev/null || true))"
 rc=0
 timeout 170 "$here/wgfleet-ns.sh" exec "$WORKDIR" env HOME=/root /usr/bin/node "$here/web-page.mjs" \
-  --api "http://127.0.0.1:$PORT" --key "$KEY" --dist "$dist" --pw "$pw" --screens "$screens" ${out:+--out "$out"} || rc=$?
+  --api "http://127.0.0.1:$PORT" --key "$KEY" --dist "$dist" --profile "$dist/profile" --pw "$pw" --screens "$screens" ${out:+--out "$out"} || rc=$?
 echo "screenshots: $screens"
 exit $rc
