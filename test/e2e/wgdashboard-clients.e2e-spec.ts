@@ -265,6 +265,14 @@ describe('WGDashboard API: what real clients need', () => {
       expect([res.status, res.headers.allow, res.text]).toEqual([405, allow, envelope(null, 'The method is not allowed for the requested URL.', false)]);
     });
 
+    it('answers HEAD like GET without a body: 404 for no route, 405 for a POST route', async () => {
+      const unknown = await request(http).head('/api/x').set('wg-dashboard-apikey', key);
+      expect([unknown.status, unknown.headers['content-type']]).toEqual([404, 'application/json']);
+      const post = await request(http).head('/api/addWireguardConfiguration').set('wg-dashboard-apikey', key);
+      expect([post.status, post.headers.allow]).toEqual([405, 'POST, OPTIONS']);
+      await request(http).head('/api/handshake').set('wg-dashboard-apikey', key).expect(200);
+    });
+
     it('leaves the portal’s namespaces to the portal: its unknown routes stay the problem+json 404 Nest answers', async () => {
       const outside = await request(http).get('/nowhere').expect(404);
       for (const [method, path] of [

@@ -74,11 +74,12 @@ export class UnknownRoutesController {
 /** A WGDashboard route on this path for another method (upstream: 405 with `Allow`), or null. */
 function allowedMethodsOf(request: FastifyRequest): string | null {
   const path = request.url.split('?')[0]!;
+  const ownRest = (request.params as Record<string, string>)['*'];
   for (const [method, allow] of ALLOW_OF) {
     if (method === request.method) continue;
-    // This controller's own wildcard matches every path: only a route without one is real.
+    // This controller's wildcard matches every path too, taking the same rest of it as for this request.
     const route = request.server.findRoute({ method, url: path });
-    if (route && !('*' in (route.params as Record<string, string>))) return allow;
+    if (route && (route.params as Record<string, string>)['*'] !== ownRest) return allow;
   }
   return null;
 }
