@@ -100,6 +100,30 @@ await exchange('options-preflight-origin', 'OPTIONS', '/api/getWireguardConfigur
   key: false,
   headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,wg-dashboard-apikey' },
 });
+// What a browser sends before a cross-origin call with the key (WGDashboard's own page in
+// "Access Remote Server" mode): answered before authentication, on real and unknown paths alike.
+const PREFLIGHT = { Origin: ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'content-type,wg-dashboard-apikey' };
+await exchange('options-preflight-get-no-key', 'OPTIONS', '/api/getWireguardConfigurations', { key: false, headers: PREFLIGHT });
+await exchange('options-preflight-get-key', 'OPTIONS', '/api/getWireguardConfigurations', { headers: PREFLIGHT });
+await exchange('options-preflight-get-wrong-key', 'OPTIONS', '/api/getWireguardConfigurations', { key: 'not-a-real-key', headers: PREFLIGHT });
+await exchange('options-preflight-unknown-path-no-key', 'OPTIONS', '/api/doesNotExist', { key: false, headers: PREFLIGHT });
+await exchange('options-preflight-unknown-path-key', 'OPTIONS', '/api/doesNotExist', { headers: PREFLIGHT });
+await exchange('options-preflight-no-origin', 'OPTIONS', '/api/handshake', {
+  key: false,
+  headers: { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+});
+await exchange('options-preflight-mixed-case', 'OPTIONS', '/api/handshake', {
+  key: false,
+  headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'post', 'Access-Control-Request-Headers': 'WG-Dashboard-APIKey, X-Other, Content-Type' },
+});
+await exchange('options-preflight-unlisted-method', 'OPTIONS', '/api/handshake', {
+  key: false,
+  headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
+});
+await exchange('options-preflight-unlisted-headers-only', 'OPTIONS', '/api/handshake', {
+  key: false,
+  headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-other' },
+});
 await exchange('handshake-key', 'GET', '/api/handshake');
 await exchange('handshake-no-key', 'GET', '/api/handshake', { key: false });
 await exchange('handshake-wrong-key', 'GET', '/api/handshake', { key: 'not-a-real-key' });
@@ -113,6 +137,11 @@ await exchange('unknown-api-no-key', 'GET', '/api/x', { key: false });
 await exchange('unknown-api-key', 'GET', '/api/x');
 await exchange('unknown-api-wrong-key', 'GET', '/api/x', { key: 'not-a-real-key' });
 await exchange('unknown-non-api-no-key', 'GET', '/x', { key: false });
+await exchange('unknown-api-post-key', 'POST', '/api/x', { json: {} });
+await exchange('unknown-api-nested-key', 'GET', '/api/a/b');
+await exchange('unknown-api-origin-key', 'GET', '/api/x', { headers: { Origin: ORIGIN } });
+// Two key headers, a valid one first (how a server reads them is its own choice).
+await exchange('handshake-two-keys', 'GET', '/api/handshake', { key: false, headers: { [KEY_HEADER]: [KEY, 'not-a-real-key'] } });
 await exchange('wrong-method-key', 'POST', '/api/handshake', { json: {} });
 await exchange('wrong-method-get-on-post-route-key', 'GET', '/api/addWireguardConfiguration');
 await exchange('post-text-plain-no-key', 'POST', '/api/addWireguardConfiguration', { key: false, raw: 'hello', contentType: 'text/plain' });
@@ -134,6 +163,15 @@ await exchange('getDashboardConfiguration-no-key', 'GET', '/api/getDashboardConf
 await exchange('getDashboardAPIKeys-key', 'GET', '/api/getDashboardAPIKeys');
 await exchange('getDashboardUpdate-offline-key', 'GET', '/api/getDashboardUpdate');
 await exchange('protocolsEnabled-key', 'GET', '/api/protocolsEnabled');
+await exchange('protocolsEnabled-no-key', 'GET', '/api/protocolsEnabled', { key: false });
+// The web page's "Access Remote Server" connect: the key, and the page's host name as the body.
+await exchange('authenticate-key', 'POST', '/api/authenticate', { json: { host: 'client.example' } });
+await exchange('authenticate-key-origin', 'POST', '/api/authenticate', { headers: { Origin: ORIGIN }, json: { host: 'client.example' } });
+await exchange('authenticate-wrong-key', 'POST', '/api/authenticate', { key: 'not-a-real-key', json: { host: 'client.example' } });
+await exchange('authenticate-missing-fields-no-key', 'POST', '/api/authenticate', { key: false, json: { host: 'client.example' } });
+await exchange('validateAuthentication-key', 'GET', '/api/validateAuthentication');
+await exchange('signout-key', 'GET', '/api/signout');
+await exchange('signout-no-key', 'GET', '/api/signout', { key: false });
 
 // ---------- 3. configurations ----------
 await exchange('getWireguardConfigurations-none', 'GET', '/api/getWireguardConfigurations');

@@ -79,10 +79,19 @@ EOF
   `peer_global_DNS` (the spelling of the defaults) is stored and answered `status:true`
   (`updateDashboardConfigurationItem-bad-dns*`): the check compares the key as sent, configparser
   stores it lower-cased.
-- CORS: with an `Origin` header the origin is echoed with `Vary: Origin`; a preflight also gets
-  `Access-Control-Allow-Headers` (the requested ones, lower-cased) and
-  `Access-Control-Allow-Methods: DELETE, POST, GET, OPTIONS`. HTML error pages (400/404/405/500)
+- CORS: with an `Origin` header the origin is echoed with `Vary: Origin`. Every `OPTIONS` is answered
+  `{"data":null,"message":null,"status":true}` before authentication (any key or none, real or unknown
+  path). A preflight whose `Access-Control-Request-Method` is in the list (compared upper-cased; `PUT`
+  is not) also gets `Access-Control-Allow-Methods: DELETE, POST, GET, OPTIONS` and, of the requested
+  headers, those allowed (`content-type`, `wg-dashboard-apikey`, in any case) as sent, sorted, joined
+  with `, ` (none allowed: no such header) (`options-preflight-*`). HTML error pages (400/404/405/500)
   carry `Access-Control-Allow-Origin` too; `/fileDownload` (outside `/api/`) carries none.
+- Two `wg-dashboard-apikey` headers are read joined with `, `: 401 "API Key does not exist", even when
+  the first is valid (`handshake-two-keys`).
+- `authenticate` with a valid key does not read the body: it answers `message` = `welcome_session`
+  (`true` on a fresh install) and sets cookies; it and `signout` add `Vary: Cookie` (after `Origin`).
+  Without a key and without `password` in the body it crashes (HTML 500). `validateAuthentication` is
+  `status:false` even with a key (it checks the session cookie).
 - 405 pages carry `Allow` (e.g. `OPTIONS, HEAD, GET`). A path outside `/api` without a key is 401 JSON.
 - `addPeers` on a stopped configuration brings it up: the embedded `configuration` then says
   `Status:true` with float `DataUsage`; `toggleWireguardConfiguration` answers `message:null` on success.

@@ -202,12 +202,14 @@ describe('WGDashboard API: node tools on a fake node (what the node printed, in 
     }
   });
 
-  it('traces on the key’s node and answers as upstream offline (recorded message, no geo keys, traceroute-execute-loopback.json)', async () => {
+  it('traces on the key’s node and answers as upstream offline (recorded message and hop, traceroute-execute-loopback.json) plus an empty geo the web page can read', async () => {
     // Times chosen so icmplib's rounding lands on the recorded ones (the real tool prints 3 decimals).
     driver.toolOutputs.traceroute = { exitCode: 0, stderr: '', stdout: 'traceroute to 127.0.0.1 (127.0.0.1), 64 hops max, 60 byte packets\n 1  127.0.0.1  0.0254 ms  0.1544 ms\n' };
     const fixture = wgdFixture('traceroute-execute-loopback');
     const res = await get(fixture.request.path);
-    expect([res.status, res.text, res.headers['content-length']]).toEqual([200, fixture.body, fixture.headers['Content-Length']]);
+    const geo = '"geo":{"city":"","country":"","lat":0,"lon":0,"query":"127.0.0.1"},';
+    expect([res.status, res.text]).toEqual([200, fixture.body.replace('"hop":1,', `${geo}"hop":1,`)]);
+    expect(Number(res.headers['content-length'])).toBe(Number(fixture.headers['Content-Length']) + geo.length);
     expect(driver.toolCalls).toEqual([{ nodeId: node.nodeId, tool: 'traceroute', address: '127.0.0.1', count: null }]);
   });
 
@@ -218,7 +220,10 @@ describe('WGDashboard API: node tools on a fake node (what the node printed, in 
       stdout: 'traceroute to 10.9.9.9 (10.9.9.9), 64 hops max, 60 byte packets\n 1  10.0.0.1  1.000 ms  1.000 ms\n 2  10.0.0.2  2.000 ms  2.000 ms\n 3  * *\n 4  10.9.9.9  4.000 ms  4.000 ms\n',
     };
     const res = await get('/api/traceroute/execute?ipAddress=10.9.9.9').expect(200);
-    expect(JSON.parse(res.text).data.map((row: { hop: number; ip: string }) => `${row.hop}:${row.ip}`)).toEqual(['1:10.0.0.1', '2:10.0.0.2', '3:*', '4:10.9.9.9']);
+    const rows = JSON.parse(res.text).data as Array<{ hop: number; ip: string; geo: { city: string; query: string } }>;
+    expect(rows.map((row) => `${row.hop}:${row.ip}`)).toEqual(['1:10.0.0.1', '2:10.0.0.2', '3:*', '4:10.9.9.9']);
+    // WGDashboard's traceroute page reads hop.geo.city on every row, gaps included.
+    expect(rows.map((row) => [row.geo.city, row.geo.query])).toEqual([['', '10.0.0.1'], ['', '10.0.0.2'], ['', '*'], ['', '10.9.9.9']]);
   });
 
   it('answers the node’s system status in upstream’s shape (ints and floats as upstream)', async () => {

@@ -65,7 +65,7 @@ describe('lab: node tools (ping, traceroute, system snapshot) on a node over SSH
     expect(output.exitCode).toBe(0);
     const hops = parseTracerouteOutput(output.stdout);
     expect(hops).toEqual([{ distance: 1, address: client.ip, rttsMs: [expect.any(Number), expect.any(Number)] }]);
-    expect(pythonJsonDumps(toWgdTraceroute(hops))).toMatch(/^\[\{"avg_rtt":\d+\.\d+,"hop":1,"ip":"[0-9.]+","max_rtt":\d+\.\d+,"min_rtt":\d+\.\d+\}\]$/);
+    expect(pythonJsonDumps(toWgdTraceroute(hops))).toMatch(/^\[\{"avg_rtt":\d+\.\d+,"geo":\{"city":"","country":"","lat":0,"lon":0,"query":"[0-9.]+"\},"hop":1,"ip":"[0-9.]+","max_rtt":\d+\.\d+,"min_rtt":\d+\.\d+\}\]$/);
   });
 
   it('takes the node’s system snapshot in one round trip: its CPUs, memory, disks, its own interfaces and processes', async () => {

@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig, AppError, type Principal } from '@wgfleet/core';
-import { RateLimiter, rateLimitHeaders, RateLimitObserver } from '@wgfleet/rate-limit';
+import { FailedAuthentications, RateLimiter, rateLimitHeaders, RateLimitObserver } from '@wgfleet/rate-limit';
 import { ApiKeysService } from './api-keys.service.js';
 
 const BEARER = /^bearer +(\S+)$/i;
@@ -23,6 +23,7 @@ export class RequestAuthenticator {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly limiter: RateLimiter,
+    private readonly failures: FailedAuthentications,
     private readonly config: AppConfig,
     // Bound by the app's metrics module; without it refusals are not counted.
     @Optional() private readonly rejections?: RateLimitObserver,
@@ -40,10 +41,10 @@ export class RequestAuthenticator {
     // A repeated credential is never looked up: which one would it be?
     const authentication = token ? await this.apiKeys.authenticate(token) : ({ ok: false, reason: credentials === REPEATED ? 'repeated' : 'malformed' } as const);
     if (!authentication.ok) {
-      const failures = await this.limiter.consume(`auth-fail:${request.ip}`, this.config.AUTH_FAILURES_PER_MINUTE);
-      if (!failures.allowed) {
-        this.rejections?.rejected('failed_auth_ip');
-        void reply.headers(rateLimitHeaders(failures, this.limiter.windowSeconds));
+      // Counted with the WGDashboard API's failures: one limit per address, whichever API is guessed at.
+      const refusal = await this.failures.record(request.ip, this.config.AUTH_FAILURES_PER_MINUTE);
+      if (refusal) {
+        void reply.headers(refusal.headers);
         throw new AppError('rate_limited', 'too many failed authentication attempts from this address; wait before retrying');
       }
       throw new AppError('unauthenticated', unauthenticatedMessage(authentication.reason, token !== null));

@@ -1,4 +1,5 @@
 export { Clock, SystemClock } from './clock.js';
+export { FailedAuthentications, type FailedAuthRefusal } from './failed-authentications.js';
 export { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { RateLimitStore, type RateLimitState } from './rate-limit-store.js';

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { FailedAuthentications } from './failed-authentications.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import { RateLimitStore } from './rate-limit-store.js';
 import { RateLimitOptions, RateLimiter } from './rate-limiter.service.js';
@@ -27,8 +28,9 @@ export class RateLimitModule implements OnApplicationShutdown {
         { provide: RateLimitOptions, useValue: { limitPerWindow, windowMs } satisfies RateLimitOptions },
         { provide: RateLimitStore, useFactory: () => createStore(redisUrl) },
         RateLimiter,
+        FailedAuthentications,
       ],
-      exports: [RateLimiter, RateLimitStore, RateLimitOptions],
+      exports: [RateLimiter, FailedAuthentications, RateLimitStore, RateLimitOptions],
     };
   }
 

@@ -42,6 +42,12 @@ export class DashboardInfoController {
     return wgdOk(typedSetting('Server', 'dashboard_theme', text));
   }
 
+  /** Only WireGuard: AmneziaWG (`awg`, which 4.2.5 lists when its tools are installed) is not served. */
+  @Get('protocolsEnabled')
+  protocols(): WgdResult {
+    return wgdOk(['wg']);
+  }
+
   /** wgfleet has no dashboard login, so no TOTP (the settings keep enable_totp and totp_verified false). */
   @Get('isTotpEnabled')
   @WgdNoAuth()

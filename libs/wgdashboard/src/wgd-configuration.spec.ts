@@ -44,6 +44,13 @@ describe('toWgdConfiguration', () => {
   });
 });
 
+describe('toWgdConfiguration PublicKey', () => {
+  it('is "" while the key is hidden (added, not brought up since), the key otherwise', () => {
+    expect(toWgdConfiguration({ ...source([], false), publicKeyHidden: true }, NOW).PublicKey).toBe('');
+    expect(toWgdConfiguration({ ...source([], false), publicKeyHidden: false }, NOW).PublicKey).toBe('PublicKeyPublicKeyPublicKeyPublicKeyPubli0=');
+  });
+});
+
 describe('toWgdConfiguration hooks', () => {
   it('shows the stored hooks and Table as given', () => {
     const bytes = envelope(true, null, toWgdConfiguration({ ...source([]), hooks: { PreUp: 'echo a; echo b', PreDown: '', PostUp: 'x', PostDown: 'y', Table: 'off' } }, NOW));

@@ -6,6 +6,12 @@ export interface ConfigurationSource {
   interfaceName: string;
   privateKey: string;
   publicKey: string;
+  /**
+   * Upstream computes the public key only when it reads the configuration's file, which
+   * addWireguardConfiguration writes without reading: `PublicKey` is `""` until the configuration is
+   * first brought up. Never set for servers made through the portal.
+   */
+  publicKeyHidden?: boolean;
   /** The server's own addresses with their prefix: `10.8.0.1/24`. */
   addresses: string[];
   listenPort: number;
@@ -27,7 +33,7 @@ export function configurationStatus(server: { enabled: boolean; lastError: strin
 
 /**
  * WGDashboard's configuration object for a server (`WireguardConfiguration.toJson`, notes §1.8.1):
- * `ListenPort` a string, addresses joined with ", ", hooks as stored (never run: the control plane
+ * `ListenPort` a string, addresses joined with ", ", `PublicKey` `""` while hidden, hooks as stored (never run: the control plane
  * renders NAT and forwarding itself), `SaveConfig` true, `Protocol` "wg".
  */
 export function toWgdConfiguration(source: ConfigurationSource, now: Date): Record<string, unknown> {
@@ -36,7 +42,7 @@ export function toWgdConfiguration(source: ConfigurationSource, now: Date): Reco
     Status: source.status,
     Name: source.interfaceName,
     PrivateKey: source.privateKey,
-    PublicKey: source.publicKey,
+    PublicKey: source.publicKeyHidden ? '' : source.publicKey,
     Address: source.addresses.join(', '),
     ListenPort: String(source.listenPort),
     PreUp: hooks.PreUp,

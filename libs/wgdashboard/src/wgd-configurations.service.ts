@@ -17,6 +17,8 @@ export interface ConfigurationRecord {
   server: ServerEntity;
   privateKey: string;
   hooks: StoredHooks;
+  /** See `WgdConfigurationHooksEntity.publicKeyHidden`. */
+  publicKeyHidden: boolean;
 }
 
 /** The server's own addresses with their prefix (first host of each subnet), IPv4 first: upstream's `Address` items. */
@@ -56,7 +58,10 @@ export class WgdConfigurations {
     const ids = servers.map(({ server }) => server.id);
     const stored = ids.length === 0 ? [] : await this.hooks.findBy({ serverId: In(ids) });
     const byServer = new Map(stored.map((row) => [row.serverId, row]));
-    return servers.map(({ server, privateKey }) => ({ server, privateKey, hooks: hooksOf(byServer.get(server.id)) }));
+    return servers.map(({ server, privateKey }) => {
+      const row = byServer.get(server.id);
+      return { server, privateKey, hooks: hooksOf(row), publicKeyHidden: row?.publicKeyHidden ?? false };
+    });
   }
 
   /** The node's configuration of that name, or null (also for a name that is not a string). */
@@ -72,12 +77,13 @@ export class WgdConfigurations {
   /** Upstream's configuration objects (notes §1.8.1), with each server's users as peers and their traffic. */
   async objects(records: ConfigurationRecord[], now = new Date()): Promise<Array<Record<string, unknown>>> {
     const traffic = await this.telemetry.trafficByServer(records.map(({ server }) => server.id));
-    return records.map(({ server, privateKey, hooks }) =>
+    return records.map(({ server, privateKey, hooks, publicKeyHidden }) =>
       toWgdConfiguration(
         {
           interfaceName: server.interface,
           privateKey,
           publicKey: server.publicKey,
+          publicKeyHidden,
           addresses: addressesOf(server),
           listenPort: server.listenPort,
           status: configurationStatus(server),
@@ -97,6 +103,8 @@ export class WgdConfigurations {
   async toggle(actor: WgdAuditActor, record: ConfigurationRecord): Promise<boolean> {
     const enabled = !record.server.enabled;
     await this.servers.setEnabled(fleetActorOf(actor), record.server.id, enabled);
+    // Upstream rereads the file after either wg-quick, so the key shows from now on.
+    await this.showPublicKey(record.server.id);
     return enabled;
   }
 
@@ -106,7 +114,9 @@ export class WgdConfigurations {
    * they commit first.
    */
   async ensureUp(actor: WgdAuditActor, serverId: number): Promise<boolean> {
-    return this.servers.setEnabled(fleetActorOf(actor), serverId, true);
+    const wasOff = await this.servers.setEnabled(fleetActorOf(actor), serverId, true);
+    await this.showPublicKey(serverId);
+    return wasOff;
   }
 
   /** Deletes the server; a server lent to portal customers is refused (their users are not deleted silently). */
@@ -126,6 +136,8 @@ export class WgdConfigurations {
   async rename(actor: WgdAuditActor, record: ConfigurationRecord, newName: string): Promise<string | null> {
     try {
       await this.servers.rename(fleetActorOf(actor), record.server.id, newName, { enabled: false });
+      // Upstream loads the renamed configuration from its file, which computes the key.
+      await this.showPublicKey(record.server.id);
       return null;
     } catch (error) {
       if (error instanceof AppError && (error.code === 'duplicate_name' || error.code === 'not_found')) return error.message;
@@ -150,13 +162,30 @@ export class WgdConfigurations {
     }
   }
 
-  /** Writes the stored hooks in the caller's transaction (the server's write). */
-  async saveHooks(manager: EntityManager, serverId: number, hooks: StoredHooks): Promise<void> {
+  /**
+   * Writes the stored hooks in the caller's transaction (the server's write). `publicKeyHidden` is
+   * given by addWireguardConfiguration (true) and by a restore, which rereads the file (false); left
+   * out, the stored state stays.
+   */
+  async saveHooks(manager: EntityManager, serverId: number, hooks: StoredHooks, state: { publicKeyHidden?: boolean } = {}): Promise<void> {
     await manager.upsert(
       WgdConfigurationHooksEntity,
-      { serverId, preUp: hooks.PreUp, postUp: hooks.PostUp, preDown: hooks.PreDown, postDown: hooks.PostDown, tableName: hooks.Table },
+      {
+        serverId,
+        preUp: hooks.PreUp,
+        postUp: hooks.PostUp,
+        preDown: hooks.PreDown,
+        postDown: hooks.PostDown,
+        tableName: hooks.Table,
+        ...(state.publicKeyHidden === undefined ? {} : { publicKeyHidden: state.publicKeyHidden }),
+      },
       ['serverId'],
     );
+  }
+
+  /** The configuration has been brought up (or its file reread): its key shows from now on. */
+  private async showPublicKey(serverId: number): Promise<void> {
+    await this.hooks.update({ serverId, publicKeyHidden: true }, { publicKeyHidden: false });
   }
 }
 

@@ -17,10 +17,13 @@ export function wgdFail(message: string, data: unknown = null): WgdResult {
   return { status: false, message, data };
 }
 
-/** A failure upstream answers with another HTTP code (401, 404, 400): thrown, turned into bytes by WgdExceptionFilter. */
+/**
+ * A failure upstream answers with another HTTP code (401, 404, 405, 400), or wgfleet's
+ * failed-authentication limit (429): thrown, turned into bytes by WgdExceptionFilter.
+ */
 export class WgdHttpError extends Error {
   constructor(
-    readonly httpStatus: 400 | 401 | 404,
+    readonly httpStatus: 400 | 401 | 404 | 405 | 429,
     message: string,
     readonly data: unknown = null,
   ) {

@@ -8,6 +8,7 @@ import { AdminWgdKeysController } from './admin-wgd-keys.controller.js';
 import { ConfigurationsController } from './configurations.controller.js';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller.js';
 import { DashboardInfoController } from './dashboard-info.controller.js';
+import { DashboardSessionController } from './dashboard-session.controller.js';
 import { EmailController } from './email/email.controller.js';
 import { EMAIL_PROVIDERS } from './email/email-providers.js';
 import { DashboardSettingsController } from './settings/dashboard-settings.controller.js';
@@ -31,6 +32,7 @@ import { WgdNodeTools } from './tools/wgd-node-tools.service.js';
 import { WgdApiKeyEntity } from './wgd-api-key.entity.js';
 import { WgdApiKeys } from './wgd-api-keys.service.js';
 import { WgdConfigurations } from './wgd-configurations.service.js';
+import { UnknownRoutesController } from './unknown-routes.controller.js';
 import { ConfigurationEditor } from './configurations/configuration-editor.service.js';
 import { WgdConfigurationHooksEntity } from './configurations/wgd-configuration-hooks.entity.js';
 import { BackupDownloadsController } from './backups/backup-downloads.controller.js';
@@ -42,7 +44,9 @@ import { WgdBackups } from './backups/wgd-backups.service.js';
 /** The WGDashboard routes, under WGD_APP_PREFIX (upstream's `app_prefix`; empty by default). */
 @Module({
   imports: [TypeOrmModule.forFeature([WgdApiKeyEntity, WgdConfigurationHooksEntity, WgdSettingEntity, WgdPeerEntity, WgdShareLinkEntity, WgdBackupEntity, WgdBackupDownloadEntity, ...PEER_JOB_ENTITIES]), ServersModule, PeersModule, AuditModule],
-  controllers: [DashboardInfoController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, BackupsController, BackupDownloadsController, ShareLinksController, ...PEER_JOB_CONTROLLERS],
+  controllers: [DashboardInfoController, DashboardSessionController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, BackupsController, BackupDownloadsController, ShareLinksController, ...PEER_JOB_CONTROLLERS,
+    // Last, for readability only: Fastify prefers every other route to its `api/*` wildcard anyway.
+    UnknownRoutesController],
   providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdBackups, BackupRestorer, ...PEER_JOB_PROVIDERS, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
     // What fills the ShareLink and jobs fields of a peer object: add each PeerAnnotator class to `inject`.
     { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [ShareLinkAnnotator, PeerJobsAnnotator] },

@@ -95,7 +95,8 @@ export class BackupRestorer {
 
   /** The hooks and the operator's peers of the snapshot, in the server write's transaction. */
   private async writeContents(manager: EntityManager, actor: WgdAuditActor, serverId: number, snapshot: BackupSnapshot): Promise<void> {
-    await this.configurations.saveHooks(manager, serverId, snapshot.iface.hooks);
+    // Upstream reads the restored file, which computes the public key: it shows from now on.
+    await this.configurations.saveHooks(manager, serverId, snapshot.iface.hooks, { publicKeyHidden: false });
     const peers = snapshot.peers.filter((peer) => !peer.tenant);
     await this.operatorPeers.replaceOperatorPeers(
       manager,

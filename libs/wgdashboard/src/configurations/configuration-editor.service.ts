@@ -84,11 +84,12 @@ export class ConfigurationEditor {
     const invalid = await firstValidationError(input);
     if (invalid) return wgdFail(invalid);
     return this.refusedAsFailure(async () => {
-      // Upstream writes the file and does not start it: a new configuration is created switched off.
+      // Upstream writes the file and does not start it: a new configuration is created switched off,
+      // its public key not shown until it is first brought up (upstream has not read the file yet).
       await this.servers.create(fleetActorOf(actor), nodeId, input, {
         privateKey: privateKey.value,
         enabled: false,
-        inTransaction: (manager, serverId) => this.configurations.saveHooks(manager, serverId, hooks),
+        inTransaction: (manager, serverId) => this.configurations.saveHooks(manager, serverId, hooks, { publicKeyHidden: true }),
       });
       return wgdOk();
     });

@@ -30,10 +30,15 @@ describe('parseTracerouteOutput', () => {
   });
 });
 
-describe('toWgdTraceroute (upstream: icmplib 2.1.1 hops, its gap rule, no geo)', () => {
-  it('gives the recorded loopback hop byte for byte (traceroute-execute-loopback.json; icmplib averaged unrounded times)', () => {
+// What upstream's offline answer lacks: each row's empty geo, which WGDashboard's page reads (hop.geo.city).
+const withGeo = (rows: string) => rows.replace(/"hop":/g, (match, offset: number) => `"geo":{"city":"","country":"","lat":0,"lon":0,"query":"${ipAfter(rows, offset)}"},${match}`);
+const ipAfter = (rows: string, offset: number) => /"ip":"([^"]*)"/.exec(rows.slice(offset))![1];
+
+describe('toWgdTraceroute (upstream: icmplib 2.1.1 hops, its gap rule; an empty geo on every row)', () => {
+  it('gives the recorded loopback hop byte for byte, plus its geo (traceroute-execute-loopback.json; icmplib averaged unrounded times)', () => {
     const loopback = [{ distance: 1, address: '127.0.0.1', rttsMs: [0.0254, 0.1544] }];
-    expect(pythonJsonDumps(toWgdTraceroute(loopback))).toBe(fixtureData('traceroute-execute-loopback'));
+    expect(pythonJsonDumps(toWgdTraceroute(loopback))).toBe(withGeo(fixtureData('traceroute-execute-loopback')));
+    expect(pythonJsonDumps(toWgdTraceroute(loopback))).toContain('"geo":{"city":"","country":"","lat":0,"lon":0,"query":"127.0.0.1"},"hop":1');
   });
 
   const hop = (distance: number) => ({ distance, address: `10.0.0.${distance}`, rttsMs: [1] });
@@ -49,13 +54,14 @@ describe('toWgdTraceroute (upstream: icmplib 2.1.1 hops, its gap rule, no geo)',
     expect(shape(toWgdTraceroute(distances.map(hop)))).toEqual(expected);
   });
 
-  it('writes gap rows with "*" strings and times as rounded floats', () => {
+  it('writes gap rows with "*" strings and times as rounded floats, every row with a geo object', () => {
     const rows = toWgdTraceroute([hop(1), { distance: 2, address: '10.0.0.2', rttsMs: [1, 2, 2.0004] }, hop(4)]);
+    const geo = (ip: string) => `"geo":{"city":"","country":"","lat":0,"lon":0,"query":"${ip}"}`;
     expect(pythonJsonDumps(rows)).toBe(
-      '[{"avg_rtt":1.0,"hop":1,"ip":"10.0.0.1","max_rtt":1.0,"min_rtt":1.0},' +
-        '{"avg_rtt":1.667,"hop":2,"ip":"10.0.0.2","max_rtt":2.0,"min_rtt":1.0},' +
-        '{"avg_rtt":"*","hop":3,"ip":"*","max_rtt":"*","min_rtt":"*"},' +
-        '{"avg_rtt":1.0,"hop":4,"ip":"10.0.0.4","max_rtt":1.0,"min_rtt":1.0}]',
+      `[{"avg_rtt":1.0,${geo('10.0.0.1')},"hop":1,"ip":"10.0.0.1","max_rtt":1.0,"min_rtt":1.0},` +
+        `{"avg_rtt":1.667,${geo('10.0.0.2')},"hop":2,"ip":"10.0.0.2","max_rtt":2.0,"min_rtt":1.0},` +
+        `{"avg_rtt":"*",${geo('*')},"hop":3,"ip":"*","max_rtt":"*","min_rtt":"*"},` +
+        `{"avg_rtt":1.0,${geo('10.0.0.4')},"hop":4,"ip":"10.0.0.4","max_rtt":1.0,"min_rtt":1.0}]`,
     );
   });
 });

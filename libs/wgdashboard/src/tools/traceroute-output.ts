@@ -45,21 +45,32 @@ export function parseTracerouteOutput(stdout: string): TraceHop[] {
 const GAP = '*';
 
 /**
+ * A row's `geo` when nothing is known of the address: every field upstream asks ip-api.com for
+ * (`city,country,lat,lon,query`), empty. wgfleet never asks a geolocation service; upstream's offline
+ * answer has no `geo` at all, and WGDashboard's own traceroute page reads `hop.geo.city` on every row
+ * (so does a client SDK): without an object there, the page fails to draw the result.
+ */
+export function unknownGeo(ip: string): Record<string, unknown> {
+  return { city: '', country: '', lat: 0, lon: 0, query: ip };
+}
+
+/**
  * Upstream's list: each hop with its times (icmplib 2.1.1 rounds them to 3 decimals, floats). Missing
  * distances between hops become `"*"` rows — but, as upstream's loop does it, only once two rows exist.
- * No `geo` keys: wgfleet never asks a geolocation service (upstream's offline answer).
+ * Each row has an empty `geo` (see `unknownGeo`).
  */
 export function toWgdTraceroute(hops: readonly TraceHop[]): Array<Record<string, unknown>> {
   const rows: Array<Record<string, unknown>> = [];
   for (const hop of hops) {
     if (rows.length > 1) {
       for (let i = (rows.at(-1)!.hop as number) + 1; i < hop.distance; i++) {
-        rows.push({ avg_rtt: GAP, hop: i, ip: GAP, max_rtt: GAP, min_rtt: GAP });
+        rows.push({ avg_rtt: GAP, geo: unknownGeo(GAP), hop: i, ip: GAP, max_rtt: GAP, min_rtt: GAP });
       }
     }
     const sum = hop.rttsMs.reduce((a, b) => a + b, 0);
     rows.push({
       avg_rtt: pyFloat(pythonRound(sum / hop.rttsMs.length, 3)),
+      geo: unknownGeo(hop.address),
       hop: hop.distance,
       ip: hop.address,
       max_rtt: pyFloat(pythonRound(Math.max(...hop.rttsMs), 3)),
