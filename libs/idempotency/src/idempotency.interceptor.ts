@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import { AppError, type Principal } from '@wgfleet/core';
+import { CommitMarker, type ClaimedRequest } from './commit-marker.js';
 import { isValidIdempotencyKey, requestFingerprint } from './fingerprint.js';
 import { IdempotencyStore } from './idempotency.store.js';
 
@@ -23,6 +24,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   constructor(
     private readonly store: IdempotencyStore,
+    private readonly marker: CommitMarker,
     private readonly reflector: Reflector,
   ) {}
 
@@ -57,6 +59,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
               'idempotency_key_in_flight',
               'a request with this Idempotency-Key is still being processed; retry after it has finished',
             );
+          case 'outcome_unknown':
+            throw new AppError(
+              'conflict',
+              'the first request with this Idempotency-Key was carried out, but its response was lost (the server handling it stopped); ' +
+                'look the created resource up instead of retrying, and use a new key for a new request',
+            );
           case 'replay':
             void reply
               .header('content-type', claim.response.contentType)
@@ -72,8 +80,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private runAndStore(next: CallHandler, reply: FastifyReply, accountId: number, key: string, status: number): Observable<unknown> {
-    return next.handle().pipe(
+    const claimed: ClaimedRequest = { accountId, key, open: true };
+    // The handler runs as the claimed request: its committing write marks the claim (CommitMarker).
+    return this.marker.within(claimed, () => next.handle()).pipe(
       mergeMap(async (result) => {
+        claimed.open = false;
         const body = JSON.stringify(result);
         void reply.header('content-type', JSON_CONTENT_TYPE);
         try {
@@ -85,9 +96,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         return body;
       }),
-      catchError((error: unknown) =>
-        from(this.store.release(accountId, key).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error))),
-      ),
+      catchError((error: unknown) => {
+        claimed.open = false;
+        return from(this.store.release(accountId, key).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error)));
+      }),
     );
   }
 }
