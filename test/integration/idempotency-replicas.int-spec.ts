@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Principal } from '@wgfleet/core';
-import { claimLockKeys, CommitMarker, IdempotencyStore, requestFingerprint } from '@wgfleet/idempotency';
+import { claimLockKeys, CommitMarker, IdempotencyStore, requestFingerprint, type ClaimedRequest } from '@wgfleet/idempotency';
 import { PortForwardsService } from '@wgfleet/port-forwards';
 import { assign, makeServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
@@ -47,6 +47,13 @@ describe('Idempotency-Key across replicas: a claim ends with its replica', () =>
   const stateOf = async (accountId: number, key: string): Promise<string | undefined> =>
     (await db.query('SELECT state FROM idempotency_record WHERE account_id = $1 AND key = $2', [accountId, key]))[0]?.state;
 
+  /** Replica B takes the key for that request, as its interceptor does. */
+  async function claimOnB(accountId: number, key: string, path: string, body: object): Promise<ClaimedRequest> {
+    const claim = await b.get(IdempotencyStore).claim(accountId, key, requestFingerprint('POST', path, body));
+    if (claim.kind !== 'claimed') throw new Error(`expected to claim the key, got ${claim.kind}`);
+    return claim.request;
+  }
+
   /** Ends the session that holds the claim's lock, as the death of its process would. */
   async function killClaimHolder(accountId: number, key: string): Promise<void> {
     const [classid, objid] = claimLockKeys(accountId, key);
@@ -68,8 +75,7 @@ describe('Idempotency-Key across replicas: a claim ends with its replica', () =>
     const t = await tenant();
     const key = newKey();
     const body = { client_name: 'orphaned' };
-    const claim = await b.get(IdempotencyStore).claim(t.id, key, requestFingerprint('POST', t.path, body));
-    expect(claim.kind).toBe('claimed');
+    await claimOnB(t.id, key, t.path, body);
 
     // B is alive (its session holds the claim): the same request on A is still in flight.
     const during = await create(t.key, t.path, body, key).expect(409);
@@ -94,9 +100,9 @@ describe('Idempotency-Key across replicas: a claim ends with its replica', () =>
     // No external_port: the server picks a free one, so running this twice would make two forwards.
     const body = { internal_port: 8080, protocol: 'tcp' };
     const key = newKey();
-    expect((await b.get(IdempotencyStore).claim(t.id, key, requestFingerprint('POST', path, body))).kind).toBe('claimed');
+    const claimed = await claimOnB(t.id, key, path, body);
     // B's handler runs as its interceptor runs it; the create commits, then B dies before storing the response.
-    await b.get(CommitMarker).within({ accountId: t.id, key, open: true }, () =>
+    await b.get(CommitMarker).within(claimed, () =>
       b.get(PortForwardsService).create(t.principal, user.id, { externalPort: undefined, internalPort: 8080, protocol: 'tcp', comment: '' }),
     );
     expect(await stateOf(t.id, key)).toBe('committed');
@@ -112,15 +118,39 @@ describe('Idempotency-Key across replicas: a claim ends with its replica', () =>
     expect((await create(t.key, path, { internal_port: 8081, protocol: 'tcp' }, key).expect(422)).body.code).toBe('idempotency_key_reused');
   });
 
+  it('keeps a request whose claim was taken over from writing: its replica lost the lock session but still ran', async () => {
+    const t = await tenant();
+    const user = (await request(a.getHttpServer()).post(t.path).set(bearer(t.key)).send({ client_name: 'fenced' }).expect(201)).body;
+    const path = `/api/wg/users/${user.id}/port-forwards`;
+    const body = { internal_port: 9090, protocol: 'tcp' };
+    const key = newKey();
+    const claimed = await claimOnB(t.id, key, path, body);
+    // B's lock session drops, B itself runs on: A takes the key over and completes the request.
+    await killClaimHolder(t.id, key);
+    const onA = await create(t.key, path, body, key).expect(201);
+    expect(await forwardCount(user.id)).toBe(1);
+
+    // B's handler gets to its write only now: it must not commit a second forward.
+    const late = b.get(CommitMarker).within(claimed, () =>
+      b.get(PortForwardsService).create(t.principal, user.id, { externalPort: undefined, internalPort: 9090, protocol: 'tcp', comment: '' }),
+    );
+    await expect(late).rejects.toMatchObject({ code: 'idempotency_key_in_flight' });
+    await b.get(IdempotencyStore).release(claimed);
+    expect(await forwardCount(user.id)).toBe(1);
+    // A's claim is untouched by B's release: the replay still answers.
+    const replay = await create(t.key, path, body, key).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.text).toBe(onA.text);
+  });
+
   it('marks nothing for a transaction that wrote nothing, and a failed request frees its key', async () => {
     const t = await tenant();
     const key = newKey();
     const body = { client_name: 'read-only' };
-    const store = b.get(IdempotencyStore);
-    expect((await store.claim(t.id, key, requestFingerprint('POST', t.path, body))).kind).toBe('claimed');
-    await b.get(CommitMarker).within({ accountId: t.id, key, open: true }, () => b.get(DataSource).transaction((manager) => manager.query('SELECT 1')));
+    const claimed = await claimOnB(t.id, key, t.path, body);
+    await b.get(CommitMarker).within(claimed, () => b.get(DataSource).transaction((manager) => manager.query('SELECT 1')));
     expect(await stateOf(t.id, key)).toBe('in_flight');
-    await store.release(t.id, key);
+    await b.get(IdempotencyStore).release(claimed);
     expect(await stateOf(t.id, key)).toBeUndefined();
     expect((await create(t.key, t.path, body, key).expect(201)).headers['idempotent-replayed']).toBeUndefined();
   });

@@ -73,14 +73,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
             // The route's own status is the stored one (only successes are stored).
             return of(claim.response.body);
           case 'claimed':
-            return this.runAndStore(next, reply, accountId, key, status);
+            return this.runAndStore(next, reply, claim.request, status);
         }
       }),
     );
   }
 
-  private runAndStore(next: CallHandler, reply: FastifyReply, accountId: number, key: string, status: number): Observable<unknown> {
-    const claimed: ClaimedRequest = { accountId, key, open: true };
+  private runAndStore(next: CallHandler, reply: FastifyReply, claimed: ClaimedRequest, status: number): Observable<unknown> {
     // The handler runs as the claimed request: its committing write marks the claim (CommitMarker).
     return this.marker.within(claimed, () => next.handle()).pipe(
       mergeMap(async (result) => {
@@ -88,17 +87,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const body = JSON.stringify(result);
         void reply.header('content-type', JSON_CONTENT_TYPE);
         try {
-          await this.store.complete(accountId, key, { status, contentType: JSON_CONTENT_TYPE, body });
+          await this.store.complete(claimed, { status, contentType: JSON_CONTENT_TYPE, body });
         } catch (error) {
-          // The write itself succeeded; answer it, and free the key rather than leave it in flight.
-          this.logger.error({ msg: 'could not store an idempotent response', accountId, err: error });
-          await this.store.release(accountId, key).catch(() => undefined);
+          // The write itself succeeded; answer it, and let go of the claim (its commit mark keeps the key from running again).
+          this.logger.error({ msg: 'could not store an idempotent response', accountId: claimed.accountId, err: error });
+          await this.store.release(claimed).catch(() => undefined);
         }
         return body;
       }),
       catchError((error: unknown) => {
         claimed.open = false;
-        return from(this.store.release(accountId, key).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error)));
+        return from(this.store.release(claimed).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error)));
       }),
     );
   }

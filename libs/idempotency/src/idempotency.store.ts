@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import { SecretBox } from '@wgfleet/core';
 import { ClaimLocks } from './claim-locks.js';
+import type { ClaimedRequest } from './commit-marker.js';
 
 /** How long a key stays bound to its first request (the contract: 24 h). */
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -15,7 +17,7 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; request: ClaimedRequest }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'in_flight' }
   | { kind: 'reused' }
@@ -30,6 +32,11 @@ export type Claim =
  * A running request also holds the claim's lock (ClaimLocks), which Postgres frees when its process
  * or session dies. So a row not `done` whose lock is free was abandoned: `in_flight`, nothing of it
  * committed, and the same request runs again; `committed`, it must not run twice, and says so.
+ *
+ * Each claim writes a token of its own (`claim_token`), and every later write for it — the commit
+ * mark, the response, the release — names that token. A request whose claim was taken over (its
+ * lock session dropped while it still ran) can then neither commit its write nor touch the new
+ * claim: the lock decides who may take a claim over, the token who owns it.
  */
 @Injectable()
 export class IdempotencyStore {
@@ -64,18 +71,19 @@ export class IdempotencyStore {
     // A row can vanish between the insert and the read (its request failed): try again.
     for (let attempt = 0; attempt < 3; attempt++) {
       if (locked) {
+        const token = randomUUID();
         const claimed: unknown[] = await this.dataSource.query(
-          `INSERT INTO idempotency_record (account_id, key, request_hash, state)
-           VALUES ($1, $2, $3, 'in_flight')
+          `INSERT INTO idempotency_record (account_id, key, request_hash, state, claim_token)
+           VALUES ($1, $2, $3, 'in_flight', $5)
            ON CONFLICT (account_id, key) DO UPDATE
               SET request_hash = EXCLUDED.request_hash, state = 'in_flight', response_status = NULL,
-                  response_body_enc = NULL, created_at = now()
+                  response_body_enc = NULL, created_at = now(), claim_token = EXCLUDED.claim_token
             WHERE idempotency_record.created_at < now() - make_interval(hours => $4)
                OR (idempotency_record.state = 'in_flight' AND idempotency_record.request_hash = EXCLUDED.request_hash)
            RETURNING 1`,
-          [accountId, key, fingerprint, IDEMPOTENCY_TTL_HOURS],
+          [accountId, key, fingerprint, IDEMPOTENCY_TTL_HOURS, token],
         );
-        if (claimed.length > 0) return { kind: 'claimed' };
+        if (claimed.length > 0) return { kind: 'claimed', request: { accountId, key, token, open: true } };
       }
       const [row]: Array<{ request_hash: Buffer; state: string; response_status: number | null; response_body_enc: Buffer | null }> =
         await this.dataSource.query(
@@ -100,16 +108,16 @@ export class IdempotencyStore {
   }
 
   /** Stores the response (the claim is `done`) and lets go of the claim's lock. */
-  async complete(accountId: number, key: string, response: StoredResponse): Promise<void> {
-    const sealed = this.box.seal(`${response.contentType}\n${response.body}`, sealContext(accountId, key));
+  async complete(request: ClaimedRequest, response: StoredResponse): Promise<void> {
+    const sealed = this.box.seal(`${response.contentType}\n${response.body}`, sealContext(request.accountId, request.key));
     try {
       await this.dataSource.query(
-        `UPDATE idempotency_record SET state = 'done', response_status = $3, response_body_enc = $4
-          WHERE account_id = $1 AND key = $2 AND state IN ('in_flight', 'committed')`,
-        [accountId, key, response.status, sealed],
+        `UPDATE idempotency_record SET state = 'done', response_status = $4, response_body_enc = $5
+          WHERE account_id = $1 AND key = $2 AND claim_token = $3 AND state IN ('in_flight', 'committed')`,
+        [request.accountId, request.key, request.token, response.status, sealed],
       );
     } finally {
-      await this.locks.release(accountId, key);
+      await this.locks.release(request.accountId, request.key);
     }
   }
 
@@ -117,11 +125,15 @@ export class IdempotencyStore {
    * The request failed: free the key so the client may retry with it — unless its write committed
    * (it failed after that), then the key stays bound and answers 'outcome_unknown'.
    */
-  async release(accountId: number, key: string): Promise<void> {
+  async release(request: ClaimedRequest): Promise<void> {
     try {
-      await this.dataSource.query(`DELETE FROM idempotency_record WHERE account_id = $1 AND key = $2 AND state = 'in_flight'`, [accountId, key]);
+      await this.dataSource.query(`DELETE FROM idempotency_record WHERE account_id = $1 AND key = $2 AND claim_token = $3 AND state = 'in_flight'`, [
+        request.accountId,
+        request.key,
+        request.token,
+      ]);
     } finally {
-      await this.locks.release(accountId, key);
+      await this.locks.release(request.accountId, request.key);
     }
   }
 

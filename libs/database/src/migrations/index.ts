@@ -12,7 +12,7 @@ import { CreateWgdPeerJobs1763901400000 } from './1763901400000-CreateWgdPeerJob
 import { CreateWgdBackups1763901500000 } from './1763901500000-CreateWgdBackups.js';
 import { CreateServerPollClaim1763901600000 } from './1763901600000-CreateServerPollClaim.js';
 import { CreateStatusPollers1763901700000 } from './1763901700000-CreateStatusPollers.js';
-import { IdempotencyCommittedState1763901700100 } from './1763901700100-IdempotencyCommittedState.js';
+import { IdempotencyClaimOwnership1763901700100 } from './1763901700100-IdempotencyClaimOwnership.js';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and the tests agree. */
-export const MIGRATIONS = [CreateAuditLog1763900000000, CreateAccountsAndApiKeys1763900100000, CreateFleet1763900200000, CreatePeerStatus1763900600000, CreateServerRemoval1763900700000, CreateWgdApiKeys1763900800000, OperatorPeers1763901000000, CreateWgdSettings1763901100000, AddServerEnabled1763901200000, CreateWgdShareLinks1763901300000, CreateWgdPeerJobs1763901400000, CreateWgdBackups1763901500000, CreateServerPollClaim1763901600000, CreateStatusPollers1763901700000, IdempotencyCommittedState1763901700100];
+export const MIGRATIONS = [CreateAuditLog1763900000000, CreateAccountsAndApiKeys1763900100000, CreateFleet1763900200000, CreatePeerStatus1763900600000, CreateServerRemoval1763900700000, CreateWgdApiKeys1763900800000, OperatorPeers1763901000000, CreateWgdSettings1763901100000, AddServerEnabled1763901200000, CreateWgdShareLinks1763901300000, CreateWgdPeerJobs1763901400000, CreateWgdBackups1763901500000, CreateServerPollClaim1763901600000, CreateStatusPollers1763901700000, IdempotencyClaimOwnership1763901700100];
