@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -71,6 +72,12 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly pushQueue: Array<() => void> = [];
   // Gap waits in progress, cut short on shutdown.
   private readonly sleepers = new Set<() => void>();
+  /**
+   * Runs work in the async context this service was made in. A push is often started by the commit
+   * of a request, and would otherwise carry that request's context (its AsyncLocalStorage stores,
+   * such as an idempotency claim's) into every transaction of the push, long after the request.
+   */
+  private readonly outsideRequests = AsyncResource.bind(<T>(work: () => T): T => work());
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -179,7 +186,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private start(serverId: number, run: ServerRun): void {
-    run.running = this.loop(serverId, run)
+    run.running = this.outsideRequests(() => this.loop(serverId, run))
       .catch((error: unknown) => this.logger.error({ msg: 'reconcile loop failed', serverId, err: error }))
       .finally(() => {
         run.running = null;
