@@ -329,9 +329,9 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       // Under the locks, the old interfaces still to go: one a new server took over since the read
       // (its create cancelled the removal) is that server's now, and its push waits for ours.
+      if (read.removals.length === 0) return await this.pushSnapshot(read);
       const pending = new Set((await this.removals.pendingOf(this.dataSource.manager, read.serverId)).map((removal) => removal.id));
-      const snapshot = { ...read, removals: read.removals.filter((removal) => pending.has(removal.id)) };
-      return await this.pushSnapshot(snapshot);
+      return await this.pushSnapshot({ ...read, removals: read.removals.filter((removal) => pending.has(removal.id)) });
     } finally {
       await this.locks.releaseAll(interfaceLocks);
     }
