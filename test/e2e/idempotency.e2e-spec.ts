@@ -109,6 +109,51 @@ describe('Idempotency-Key on POST /api/wg/servers/{id}/users', () => {
     expect(await userCount(t.assignment)).toBe(1);
   });
 
+  it('marks the claim committed inside the create’s own transaction, before the response is stored', async () => {
+    const t = await tenant();
+    const key = newKey();
+    const dataSource = app.get(DataSource);
+    const serverLock = dataSource.createQueryRunner();
+    const rowLock = dataSource.createQueryRunner();
+    await serverLock.connect();
+    await rowLock.connect();
+    try {
+      // Hold the create at the server row lock, then hold the claim's row: the mark must wait for it.
+      await serverLock.startTransaction();
+      const [assignmentRow] = await serverLock.query('SELECT server_id FROM assignment WHERE id = $1', [t.assignment]);
+      await serverLock.query('SELECT 1 FROM server WHERE id = $1 FOR UPDATE', [assignmentRow.server_id]);
+      const first = create(t.key, t.assignment, { client_name: 'marked' }, key).then((r) => r);
+      let state: string | undefined;
+      for (let i = 0; i < 100 && state !== 'in_flight'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        state = (await dataSource.query('SELECT state FROM idempotency_record WHERE account_id = $1 AND key = $2', [t.id, key]))[0]?.state;
+      }
+      expect(state).toBe('in_flight');
+      await rowLock.startTransaction();
+      await rowLock.query('SELECT 1 FROM idempotency_record WHERE account_id = $1 AND key = $2 FOR UPDATE', [t.id, key]);
+      const [{ pid: rowLockPid }] = await rowLock.query('SELECT pg_backend_pid() AS pid');
+      await serverLock.commitTransaction();
+      // The create's transaction, with the user written, now waits on our row lock in its mark.
+      let marking: Array<{ query: string }> = [];
+      for (let i = 0; i < 250 && marking.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        marking = await dataSource.query('SELECT query FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [rowLockPid]);
+      }
+      expect(marking).toHaveLength(1);
+      expect(marking[0]!.query.replace(/\s+/g, ' ').trim()).toContain("UPDATE idempotency_record SET state = 'committed' WHERE");
+      expect(await userCount(t.assignment)).toBe(0);
+      await rowLock.commitTransaction();
+      expect((await first).status).toBe(201);
+      expect((await dataSource.query('SELECT state FROM idempotency_record WHERE account_id = $1 AND key = $2', [t.id, key]))[0].state).toBe('done');
+      expect(await userCount(t.assignment)).toBe(1);
+    } finally {
+      for (const runner of [serverLock, rowLock]) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+  });
+
   it('creates one user for parallel identical requests: one 201, the rest replays or 409', async () => {
     const t = await tenant();
     const key = newKey();

@@ -2,7 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { createLogger, loadConfig, PinoNestLogger } from '@wgfleet/core';
-import { FakeNodeDriver, StatusPoller, type NodeTarget } from '@wgfleet/node-sync';
+import { FakeNodeDriver, PollClaims, StatusPoller, type NodeTarget } from '@wgfleet/node-sync';
+import { rendezvousOwner } from '../../libs/node-sync/src/rendezvous.js';
 import { PeerTelemetry } from '@wgfleet/peers';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
@@ -11,9 +12,10 @@ import { TEST_MASTER_KEY } from '../support/test-app.js';
 
 /**
  * Two replicas' status pollers on the run's real Postgres, each with a fake node of its own that
- * counts the dumps it answers: a server is dumped by one replica per interval, however the two
- * passes interleave, and another replica takes a server over once its owner stops polling.
- * Parallel test files share the database, so both replicas are scoped to this file's servers.
+ * counts the dumps it answers: the two split the servers (each polls its rendezvous share), a server
+ * is dumped by one replica per interval however the two passes interleave, and when one stops —
+ * killed, or cleanly — the other takes all of them. Parallel test files share the database, so both
+ * replicas are scoped to this file's servers and share a poll group of their own.
  */
 
 /** A fake node that counts `wg show IF dump` per node (one server per node here). */
@@ -27,6 +29,8 @@ class CountingDriver extends FakeNodeDriver {
 }
 
 const ours = new Set<number>();
+const POLL_GROUP = `status-poller-replicas-${process.pid}-${Date.now()}`;
+const SERVERS = 16;
 
 async function startReplica(driver: CountingDriver): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
@@ -37,7 +41,7 @@ async function startReplica(driver: CountingDriver): Promise<TestingModule> {
         masterKey: TEST_MASTER_KEY,
         nodeDriver: driver,
         // The timers stay quiet (the test calls pollAll() as the timer would); one interval is a minute.
-        reconciler: { intervalMs: 60_000, pollIntervalMs: 60_000, scope: (serverId) => ours.has(serverId) },
+        reconciler: { intervalMs: 60_000, pollIntervalMs: 60_000, pollGroup: POLL_GROUP, scope: (serverId) => ours.has(serverId) },
       }),
     ],
   })
@@ -57,15 +61,25 @@ describe('the status poller across two replicas on one database', () => {
   let db: DataSource;
   const servers: Array<{ serverId: number; nodeId: number }> = [];
 
-  const dumpsOf = (nodeId: number) => ({ a: driverA.dumps.get(nodeId) ?? 0, b: driverB.dumps.get(nodeId) ?? 0 });
-  /** One interval: both replicas' timers fire, in whichever order the event loop runs them. */
-  const bothPass = () => Promise.all([a.get(StatusPoller).pollAll(), b!.get(StatusPoller).pollAll()]);
   const ids = () => servers.map((s) => s.serverId);
+  const replicaOf = (moduleRef: TestingModule) => moduleRef.get(PollClaims).replica;
+
+  /** Runs `passes` and returns, per server, how many dumps each replica made meanwhile. */
+  async function dumpsDuring(passes: () => Promise<unknown>): Promise<Array<{ serverId: number; a: number; b: number }>> {
+    const before = servers.map(({ nodeId }) => ({ a: driverA.dumps.get(nodeId) ?? 0, b: driverB.dumps.get(nodeId) ?? 0 }));
+    await passes();
+    return servers.map(({ serverId, nodeId }, i) => ({ serverId, a: (driverA.dumps.get(nodeId) ?? 0) - before[i]!.a, b: (driverB.dumps.get(nodeId) ?? 0) - before[i]!.b }));
+  }
+  /** One interval: both replicas' timers fire, in whichever order the event loop runs them. */
+  const bothPass = () => dumpsDuring(() => Promise.all([a.get(StatusPoller).pollAll(), b!.get(StatusPoller).pollAll()]));
+  const expectAtMostOnce = (interval: Array<{ a: number; b: number }>) => {
+    for (const dumps of interval) expect(dumps.a + dumps.b).toBeLessThanOrEqual(1);
+  };
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startReplica(driverA), startReplica(driverB)]);
     db = a.get(DataSource);
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < SERVERS; i++) {
       const server = await makeServer(a as unknown as NestFastifyApplication, { ipv4Subnet: `10.77.${i}.0/24` });
       ours.add(server.serverId);
       servers.push(server);
@@ -77,13 +91,16 @@ describe('the status poller across two replicas on one database', () => {
     await b?.close();
   });
 
-  it('dumps each server once per interval, always from the same replica, over three intervals', async () => {
-    for (let interval = 1; interval <= 3; interval++) {
-      await bothPass();
-      for (const { nodeId } of servers) {
-        const { a: byA, b: byB } = dumpsOf(nodeId);
-        expect({ nodeId, total: byA + byB, oneReplica: byA === 0 || byB === 0 }).toEqual({ nodeId, total: interval, oneReplica: true });
-      }
+  it('splits the servers: each replica polls its own share, every server once per interval, none by both', async () => {
+    // The first intervals: the replicas learn of each other, and hand over what the other owns.
+    for (let interval = 0; interval < 3; interval++) expectAtMostOnce(await bothPass());
+
+    const ownerOf = (serverId: number) => rendezvousOwner(serverId, [replicaOf(a), replicaOf(b!)]);
+    for (let interval = 0; interval < 3; interval++) {
+      const dumps = await bothPass();
+      expect(dumps).toEqual(dumps.map(({ serverId }) => (ownerOf(serverId) === replicaOf(a) ? { serverId, a: 1, b: 0 } : { serverId, a: 0, b: 1 })));
+      const byA = dumps.filter((d) => d.a === 1).length;
+      expect({ byA: byA > 0, byB: SERVERS - byA > 0 }).toEqual({ byA: true, byB: true });
     }
     // Each pass recorded what it saw (a fake node without the interface reads as down).
     for (const { serverId } of servers) expect((await a.get(PeerTelemetry).interfaceOf(serverId)).interface).toBe('down');
@@ -91,29 +108,31 @@ describe('the status poller across two replicas on one database', () => {
     expect(Number(claims[0]!.n)).toBe(servers.length);
   });
 
-  it('hands the servers of a replica that stopped polling (killed) to the other once their claims lapse, and only then', async () => {
-    // Let A own everything: B's pass finds nothing free.
-    await db.query('DELETE FROM server_poll_claim WHERE server_id = ANY($1)', [ids()]);
-    await a.get(StatusPoller).pollAll();
-    const before = servers.map(({ nodeId }) => dumpsOf(nodeId));
-    await b!.get(StatusPoller).pollAll();
-    expect(servers.map(({ nodeId }) => dumpsOf(nodeId))).toEqual(before.map((d) => ({ a: d.a, b: d.b })));
+  it('hands a killed replica’s servers to the other once its heartbeat and claims lapse, and only then', async () => {
+    // B is "killed": it polls no more. While its leases last, A keeps to its own share.
+    const whileAlive = await dumpsDuring(() => a.get(StatusPoller).pollAll());
+    const shareOfA = whileAlive.filter((d) => d.a === 1).length;
+    expect(shareOfA).toBeGreaterThan(0);
+    expect(shareOfA).toBeLessThan(SERVERS);
 
-    // A is "killed": it polls no more, and its claims run out (the time passing, written directly).
-    await db.query(`UPDATE server_poll_claim SET claimed_until = now() - interval '1 second' WHERE server_id = ANY($1)`, [ids()]);
-    await b!.get(StatusPoller).pollAll();
-    expect(servers.map(({ nodeId }) => dumpsOf(nodeId))).toEqual(before.map((d) => ({ a: d.a, b: d.b + 1 })));
+    // Its leases run out (the time passing, written directly).
+    await db.query(`UPDATE status_poller SET alive_until = now() - interval '1 second' WHERE replica = $1`, [replicaOf(b!)]);
+    await db.query(`UPDATE server_poll_claim SET claimed_until = now() - interval '1 second' WHERE claimed_by = $1`, [replicaOf(b!)]);
+    const afterLapse = await dumpsDuring(() => a.get(StatusPoller).pollAll());
+    expect(afterLapse.map((d) => d.a + d.b)).toEqual(servers.map(() => 1));
+    expect(afterLapse.every((d) => d.a === 1)).toBe(true);
 
-    // A comes back within B's claim: B owns the servers now, A dumps none.
-    await a.get(StatusPoller).pollAll();
-    expect(servers.map(({ nodeId }) => dumpsOf(nodeId))).toEqual(before.map((d) => ({ a: d.a, b: d.b + 1 })));
+    // B comes back: the two split the servers again, one poll per server per interval throughout.
+    for (let interval = 0; interval < 3; interval++) expectAtMostOnce(await bothPass());
+    const again = await bothPass();
+    expect(again.every((d) => d.a + d.b === 1)).toBe(true);
+    expect(again.filter((d) => d.b === 1).length).toBe(SERVERS - shareOfA);
   });
 
-  it("gives a stopped replica's servers to the other at its next pass: a clean stop releases the claims", async () => {
-    const before = servers.map(({ nodeId }) => dumpsOf(nodeId));
+  it("gives a stopped replica's servers to the other at its next pass: a clean stop releases heartbeat and claims", async () => {
     await b!.close();
     b = null;
-    await a.get(StatusPoller).pollAll();
-    expect(servers.map(({ nodeId }) => dumpsOf(nodeId))).toEqual(before.map((d) => ({ a: d.a + 1, b: d.b })));
+    const next = await dumpsDuring(() => a.get(StatusPoller).pollAll());
+    expect(next.every((d) => d.a === 1 && d.b === 0)).toBe(true);
   });
 });

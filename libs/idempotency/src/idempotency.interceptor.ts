@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import { AppError, type Principal } from '@wgfleet/core';
+import { CommitMarker, type ClaimedRequest } from './commit-marker.js';
 import { isValidIdempotencyKey, requestFingerprint } from './fingerprint.js';
 import { IdempotencyStore } from './idempotency.store.js';
 
@@ -23,6 +24,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   constructor(
     private readonly store: IdempotencyStore,
+    private readonly marker: CommitMarker,
     private readonly reflector: Reflector,
   ) {}
 
@@ -57,6 +59,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
               'idempotency_key_in_flight',
               'a request with this Idempotency-Key is still being processed; retry after it has finished',
             );
+          case 'outcome_unknown':
+            throw new AppError(
+              'conflict',
+              'the first request with this Idempotency-Key was carried out, but its response was lost (the server handling it stopped); ' +
+                'look the created resource up instead of retrying, and use a new key for a new request',
+            );
           case 'replay':
             void reply
               .header('content-type', claim.response.contentType)
@@ -65,29 +73,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
             // The route's own status is the stored one (only successes are stored).
             return of(claim.response.body);
           case 'claimed':
-            return this.runAndStore(next, reply, accountId, key, status);
+            return this.runAndStore(next, reply, claim.request, status);
         }
       }),
     );
   }
 
-  private runAndStore(next: CallHandler, reply: FastifyReply, accountId: number, key: string, status: number): Observable<unknown> {
-    return next.handle().pipe(
+  private runAndStore(next: CallHandler, reply: FastifyReply, claimed: ClaimedRequest, status: number): Observable<unknown> {
+    // The handler runs as the claimed request: its committing write marks the claim (CommitMarker).
+    return this.marker.within(claimed, () => next.handle()).pipe(
       mergeMap(async (result) => {
+        claimed.open = false;
         const body = JSON.stringify(result);
         void reply.header('content-type', JSON_CONTENT_TYPE);
         try {
-          await this.store.complete(accountId, key, { status, contentType: JSON_CONTENT_TYPE, body });
+          await this.store.complete(claimed, { status, contentType: JSON_CONTENT_TYPE, body });
         } catch (error) {
-          // The write itself succeeded; answer it, and free the key rather than leave it in flight.
-          this.logger.error({ msg: 'could not store an idempotent response', accountId, err: error });
-          await this.store.release(accountId, key).catch(() => undefined);
+          // The write itself succeeded; answer it, and let go of the claim (its commit mark keeps the key from running again).
+          this.logger.error({ msg: 'could not store an idempotent response', accountId: claimed.accountId, err: error });
+          await this.store.release(claimed).catch(() => undefined);
         }
         return body;
       }),
-      catchError((error: unknown) =>
-        from(this.store.release(accountId, key).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error))),
-      ),
+      catchError((error: unknown) => {
+        claimed.open = false;
+        return from(this.store.release(claimed).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error)));
+      }),
     );
   }
 }

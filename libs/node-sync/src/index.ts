@@ -16,7 +16,7 @@ export { ReconcilerOptions, DEFAULT_RECONCILER_OPTIONS, reconcilerOptions } from
 export { Reconciler } from './reconciler.service.js';
 export { PushObserver, type PushFailureReason, type PushReport } from './push-observer.js';
 export { RECONCILE_CHANNEL } from './reconcile-channel.js';
-export { RECONCILE_LOCK_NAMESPACE } from './server-lock.js';
+export { INTERFACE_LOCK_NAMESPACE, RECONCILE_LOCK_NAMESPACE, syncLockKeys, type SyncLock } from './sync-locks.js';
 export { NodeSyncModule } from './node-sync.module.js';
 export { FakeNodeDriver, type FakeFailure, type FakePeerTraffic, type RecordedApply } from './testing/fake-node-driver.js';
 export { StatusPoller } from './status-poller.js';

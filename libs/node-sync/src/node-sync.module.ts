@@ -8,6 +8,7 @@ import { ReconcilerOptions, reconcilerOptions } from './reconciler-options.js';
 import { PollClaims } from './poll-claims.js';
 import { Reconciler } from './reconciler.service.js';
 import { StatusPoller } from './status-poller.js';
+import { SyncLocks } from './sync-locks.js';
 
 /**
  * The reconciler. The NodeDriver port is not bound here: the app binds the real driver
@@ -21,7 +22,7 @@ export class NodeSyncModule {
       // Once per app: feature modules that read a node (WGDashboard's live figures) use this one reader.
       global: true,
       imports: [ServersModule, PeersModule, PortForwardsModule],
-      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, InterfaceRemover, Reconciler, PollClaims, StatusPoller],
+      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, SyncLocks, InterfaceRemover, Reconciler, PollClaims, StatusPoller],
       exports: [Reconciler, DesiredStateReader, StatusPoller, InterfaceRemover],
     };
   }

@@ -25,6 +25,13 @@ export abstract class ReconcilerOptions {
   abstract maxConcurrentPushes: number;
   /** The status poller: one `wg show IF dump` per server per interval. */
   abstract pollIntervalMs: number;
+  /**
+   * The replicas that share the status polling: the live pollers naming the same group split the
+   * servers among them. Null: every replica of the fleet is one group — unless `scope` is set
+   * (tests), where null makes this process a group of its own, since other files' replicas on the
+   * same database never poll its servers.
+   */
+  abstract pollGroup: string | null;
   /** Use Postgres LISTEN/NOTIFY to wake other replicas' reconcilers. */
   abstract crossReplica: boolean;
   /**
@@ -43,6 +50,7 @@ export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
   maxPushGapMs: 3_000,
   maxConcurrentPushes: 8,
   pollIntervalMs: 10_000,
+  pollGroup: null,
   crossReplica: true,
   scope: null,
 };

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -12,7 +13,7 @@ import { HostKeyMismatchError, InterfaceMissingError, NodeCommandError, NodeDriv
 import { PushObserver, type PushFailureReason } from './push-observer.js';
 import { ReconcileChannel } from './reconcile-channel.js';
 import { ReconcilerOptions } from './reconciler-options.js';
-import { ServerLocks } from './server-lock.js';
+import { SyncLocks, type SyncLock } from './sync-locks.js';
 
 type PushOutcome = 'applied' | 'up_to_date' | 'failed' | 'busy' | 'gone';
 
@@ -61,7 +62,6 @@ interface FailureKind {
 export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(Reconciler.name);
   private readonly runs = new Map<number, ServerRun>();
-  private readonly locks: ServerLocks;
   private readonly channel: ReconcileChannel;
   private readonly unsubscribe: Array<() => void> = [];
   private periodicTimer: NodeJS.Timeout | null = null;
@@ -72,6 +72,12 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly pushQueue: Array<() => void> = [];
   // Gap waits in progress, cut short on shutdown.
   private readonly sleepers = new Set<() => void>();
+  /**
+   * Runs work in the async context this service was made in. A push is often started by the commit
+   * of a request, and would otherwise carry that request's context (its AsyncLocalStorage stores,
+   * such as an idempotency claim's) into every transaction of the push, long after the request.
+   */
+  private readonly outsideRequests = AsyncResource.bind(<T>(work: () => T): T => work());
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -85,10 +91,10 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly records: ServerSyncRecords,
     private readonly options: ReconcilerOptions,
     private readonly removals: ServerRemovals,
+    private readonly locks: SyncLocks,
     // Bound by the app's metrics module; tests and tools without it report nothing.
     @Optional() private readonly observer?: PushObserver,
   ) {
-    this.locks = new ServerLocks(dataSource);
     this.channel = new ReconcileChannel(dataSource, (serverIds, now) => serverIds.forEach((id) => this.wake(id, { now })));
   }
 
@@ -129,7 +135,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     await this.periodicPass;
     await Promise.all([...this.runs.values()].map((run) => run.running));
     await this.channel.close();
-    await this.locks.close();
+    // The lock session closes after every module's destroy hook (SyncLocks), the remover's too.
   }
 
   /**
@@ -180,7 +186,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private start(serverId: number, run: ServerRun): void {
-    run.running = this.loop(serverId, run)
+    run.running = this.outsideRequests(() => this.loop(serverId, run))
       .catch((error: unknown) => this.logger.error({ msg: 'reconcile loop failed', serverId, err: error }))
       .finally(() => {
         run.running = null;
@@ -276,9 +282,10 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async pushOnce(serverId: number, onlyIfBehind: boolean): Promise<PushOutcome> {
+    const serverLock: SyncLock = { kind: 'server', serverId };
     let locked: boolean;
     try {
-      locked = await this.locks.tryAcquire(serverId);
+      locked = await this.locks.tryAcquire(serverLock);
     } catch (error) {
       this.logger.warn({ msg: 'could not take the reconcile lock', serverId, err: error });
       this.report(serverId, false, 0, 'lock_unavailable');
@@ -295,39 +302,68 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (!snapshot) return 'gone';
       if (onlyIfBehind && snapshot.generation <= snapshot.appliedGeneration) return 'up_to_date';
-      const startedAt = performance.now();
-      // The info line comes when the push ends (one per push, with its outcome and duration).
-      const push = { serverId, node: snapshot.target.name, generation: snapshot.generation, peers: snapshot.userIds.length, enabled: snapshot.enabled };
-      this.logger.debug({ msg: snapshot.enabled ? 'apply start' : 'switched off: removing the interface', ...push });
-      try {
-        // A renamed server's old interface first: the new one takes over its listen port.
-        for (const removal of snapshot.removals) await this.driver.remove(snapshot.target, removal.interfaceName);
-        // Switched off: the interface leaves the node (remove is idempotent); switched on again, apply recreates it.
-        if (snapshot.enabled) await this.driver.apply(snapshot.target, snapshot.desired);
-        else await this.driver.remove(snapshot.target, snapshot.desired.interfaceName);
-      } catch (error) {
-        const failure = classify(error);
-        const elapsedMs = performance.now() - startedAt;
-        this.logger.warn({ msg: 'apply failed', ...push, outcome: 'failed', durationMs: Math.round(elapsedMs), reason: failure.message });
-        this.report(serverId, true, elapsedMs / 1000, failure.reason);
-        if (failure.nodeReachable === null) this.logger.error({ msg: 'unexpected apply error', serverId, err: error });
-        await this.recordFailure(snapshot, failure);
-        return 'failed';
-      }
-      const elapsedMs = performance.now() - startedAt;
-      this.logger.log({ msg: 'apply done', ...push, outcome: 'applied', durationMs: Math.round(elapsedMs) });
-      this.report(serverId, true, elapsedMs / 1000);
-      for (const removal of snapshot.removals) await this.removals.complete(removal.id);
-      await this.recordSuccess(snapshot);
-      return 'applied';
+      return await this.pushUnderInterfaceLocks(snapshot);
     } catch (error) {
       // Recording the outcome failed (the database went away): retry with backoff.
       this.logger.error({ msg: 'reconcile bookkeeping failed', serverId, err: error });
       this.report(serverId, false, 0, 'bookkeeping');
       return 'failed';
     } finally {
-      await this.locks.release(serverId);
+      await this.locks.release(serverLock);
     }
+  }
+
+  /**
+   * The push proper, holding the lock of every interface it touches on the node (its own, and a
+   * renamed server's old ones): the interface remover takes the same lock, so it never removes an
+   * interface while a push brings it up. Busy when one of them is held (a removal in progress).
+   */
+  private async pushUnderInterfaceLocks(read: DesiredSnapshot): Promise<PushOutcome> {
+    const nodeId = read.target.nodeId;
+    const interfaceLocks: SyncLock[] = [read.desired.interfaceName, ...read.removals.map((removal) => removal.interfaceName)].map((interfaceName) => ({
+      kind: 'interface',
+      nodeId,
+      interfaceName,
+    }));
+    if (!(await this.locks.tryAcquireAll(interfaceLocks))) return 'busy';
+    try {
+      // Under the locks, the old interfaces still to go: one a new server took over since the read
+      // (its create cancelled the removal) is that server's now, and its push waits for ours.
+      if (read.removals.length === 0) return await this.pushSnapshot(read);
+      const pending = new Set((await this.removals.pendingOf(this.dataSource.manager, read.serverId)).map((removal) => removal.id));
+      return await this.pushSnapshot({ ...read, removals: read.removals.filter((removal) => pending.has(removal.id)) });
+    } finally {
+      await this.locks.releaseAll(interfaceLocks);
+    }
+  }
+
+  private async pushSnapshot(snapshot: DesiredSnapshot): Promise<PushOutcome> {
+    const serverId = snapshot.serverId;
+    const startedAt = performance.now();
+    // The info line comes when the push ends (one per push, with its outcome and duration).
+    const push = { serverId, node: snapshot.target.name, generation: snapshot.generation, peers: snapshot.userIds.length, enabled: snapshot.enabled };
+    this.logger.debug({ msg: snapshot.enabled ? 'apply start' : 'switched off: removing the interface', ...push });
+    try {
+      // A renamed server's old interface first: the new one takes over its listen port.
+      for (const removal of snapshot.removals) await this.driver.remove(snapshot.target, removal.interfaceName);
+      // Switched off: the interface leaves the node (remove is idempotent); switched on again, apply recreates it.
+      if (snapshot.enabled) await this.driver.apply(snapshot.target, snapshot.desired);
+      else await this.driver.remove(snapshot.target, snapshot.desired.interfaceName);
+    } catch (error) {
+      const failure = classify(error);
+      const elapsedMs = performance.now() - startedAt;
+      this.logger.warn({ msg: 'apply failed', ...push, outcome: 'failed', durationMs: Math.round(elapsedMs), reason: failure.message });
+      this.report(serverId, true, elapsedMs / 1000, failure.reason);
+      if (failure.nodeReachable === null) this.logger.error({ msg: 'unexpected apply error', serverId, err: error });
+      await this.recordFailure(snapshot, failure);
+      return 'failed';
+    }
+    const elapsedMs = performance.now() - startedAt;
+    this.logger.log({ msg: 'apply done', ...push, outcome: 'applied', durationMs: Math.round(elapsedMs) });
+    this.report(serverId, true, elapsedMs / 1000);
+    for (const removal of snapshot.removals) await this.removals.complete(removal.id);
+    await this.recordSuccess(snapshot);
+    return 'applied';
   }
 
   /** Tells the observer (metrics) about one attempt; a failed attempt names its reason. */

@@ -15,8 +15,9 @@ const MAX_CONCURRENT_POLLS = 8;
  * as down. Runs where the reconciler runs (`enabled`) and on the same servers (`scope`).
  *
  * Replicas: every replica with the reconciler on runs this timer, but a pass dumps only the servers
- * it claims (PollClaims), so each server is polled by one replica per interval. A replica that dies
- * stops renewing its claims and the others take its servers over within half an interval.
+ * it claims (PollClaims): the live replicas share the servers evenly, and each server is polled by
+ * one replica per interval. A replica that dies stops renewing its heartbeat and claims, and the
+ * others take its servers over within about one interval after its leases run out.
  */
 @Injectable()
 export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {

@@ -23,6 +23,7 @@ import { WgdPeerActions } from './peers/wgd-peer-actions.service.js';
 import { WgdPeerEntity } from './peers/wgd-peer.entity.js';
 import { WgdPeers } from './peers/wgd-peers.service.js';
 import { ShareLinkAnnotator } from './share-links/share-link.annotator.js';
+import { ShareLinkPurger } from './share-links/share-link-purger.js';
 import { ShareLinksController } from './share-links/share-links.controller.js';
 import { WgdShareLinkEntity } from './share-links/wgd-share-link.entity.js';
 import { WgdShareLinkStore } from './share-links/wgd-share-link-store.service.js';
@@ -47,7 +48,7 @@ import { WgdBackups } from './backups/wgd-backups.service.js';
   controllers: [DashboardInfoController, DashboardSessionController, DashboardApiKeysController, ConfigurationsController, DashboardSettingsController, LocaleController, EmailController, NodeToolsController, PeerViewsController, PeerChangesController, BackupsController, BackupDownloadsController, ShareLinksController, ...PEER_JOB_CONTROLLERS,
     // Last, for readability only: Fastify prefers every other route to its `api/*` wildcard anyway.
     UnknownRoutesController],
-  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdBackups, BackupRestorer, ...PEER_JOB_PROVIDERS, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator,
+  providers: [WgdApiKeys, WgdConfigurations, ConfigurationEditor, WgdSettings, ...EMAIL_PROVIDERS, WgdNodeTools, WgdPeers, WgdPeerActions, WgdBackups, BackupRestorer, ...PEER_JOB_PROVIDERS, WgdShareLinkStore, WgdShareLinks, ShareLinkAnnotator, ShareLinkPurger,
     // What fills the ShareLink and jobs fields of a peer object: add each PeerAnnotator class to `inject`.
     { provide: PEER_ANNOTATORS, useFactory: (...annotators: PeerAnnotator[]) => annotators, inject: [ShareLinkAnnotator, PeerJobsAnnotator] },
   ],
