@@ -47,6 +47,11 @@ const PAGE = { limit: '10', cursor: encodeCursor(1) };
 const STATIC_ROUTES = new Set(['GET /docs', 'GET /docs/assets/init.js', 'GET /docs/openapi.json', 'GET /docs/openapi.yaml']);
 /** WGDashboard fields that are deliberately text files (a configuration, an e-mail body): line breaks belong there. */
 const WGD_MULTI_LINE_FIELDS = new Set(['rawConfiguration', 'Body']);
+/**
+ * WGDashboard POSTs that read no body at all (the setup wizard's steps wgfleet has no account for, and
+ * the catch-all for unknown routes): structural cases are all there is to send them.
+ */
+const WGD_POSTS_READING_NO_BODY = new Set(['POST /api/Welcome_VerifyTotpLink', 'POST /api/Welcome_Finish', 'POST /api/*']);
 
 describe('hostile input on every route', () => {
   let app: NestFastifyApplication;
@@ -223,7 +228,7 @@ describe('hostile input on every route', () => {
   function casesFor(route: ServedRoute, input: RouteInput): HostileCase[] {
     const routeParams = paramsOf(route);
     const query = input.query ?? {};
-    const cases = urlCases(route.url, routeParams, query, { paramsMayBeAnyText: !isPortal(route) });
+    const cases = urlCases(route.url, routeParams, query, { paramsMayBeAnyText: !isPortal(route), caughtByWildcard: route.url.startsWith('/api/') });
     if (takesBody(route)) {
       const url = route.url.replace(/:(\w+)|\*/g, (_m, name: string | undefined) => (name ? routeParams[name] : ''));
       const base = input.base ?? {};
@@ -254,7 +259,7 @@ describe('hostile input on every route', () => {
     // A WGDashboard route is covered by the recorded requests to it; a POST nobody recorded would be
     // sent structural cases only, which cannot show that its fields are checked.
     const wgd = wgdInputs();
-    const wgdPostsWithoutFields = [...wgd.entries()].filter(([key, input]) => key.startsWith('POST ') && Object.keys(input.fields ?? {}).length === 0).map(([key]) => key);
+    const wgdPostsWithoutFields = [...wgd.entries()].filter(([key, input]) => key.startsWith('POST ') && !WGD_POSTS_READING_NO_BODY.has(key) && Object.keys(input.fields ?? {}).length === 0).map(([key]) => key);
     expect(wgdPostsWithoutFields).toEqual([]);
     const unknown = routes.filter((route) => !isPortal(route) && !wgd.has(keyOf(route)) && !STATIC_ROUTES.has(keyOf(route)) && route.url !== '/docs/assets/:file');
     expect(unknown.map(keyOf)).toEqual([]);
@@ -283,7 +288,10 @@ describe('hostile input on every route', () => {
           headers: hostile.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
           payload: hostile.body,
         });
-        const problem = verdict(hostile.unrouted ? 'portal' : api, strict, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
+        // Fastify refuses a QUERY request without Content-Type before any route runs (the WGDashboard
+        // catch-all registers every method): answered as problem+json, like every framework refusal.
+        const unrouted = hostile.unrouted === true || (route.method === 'QUERY' && hostile.body === undefined);
+        const problem = verdict(unrouted ? 'portal' : api, strict, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
         if (problem) failures.push(`${keyOf(route)} — ${hostile.label}: ${problem}`);
       };
       // The WGDashboard API answers a field's value as upstream does: those cases run after the
