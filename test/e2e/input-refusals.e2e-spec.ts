@@ -206,12 +206,19 @@ describe('hostile input refused at the root', () => {
   describe('URLs the router refuses', () => {
     it.each([
       ['malformed percent-encoding', `/api/wg/users/%zz`],
-      ['a path segment over 100 characters', `/api/wg/users/${'1'.repeat(101)}`],
+      ['a path segment over 100 characters', `/docs/assets/${'1'.repeat(101)}`],
     ])('answers %s with a 400 problem+json', async (_label, path) => {
       const res = await request(http).get(path).set(bearer(customer.key));
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toBe(PROBLEM);
       expect(res.body.code).toBe('bad_request');
+    });
+
+    it('answers a portal path segment over 100 characters as a route that does not exist (the /api/ catch-all takes it)', async () => {
+      const res = await request(http).get(`/api/wg/users/${'1'.repeat(101)}`).set(bearer(customer.key));
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toBe(PROBLEM);
+      expect(res.body.code).toBe('not_found');
     });
   });
 });
