@@ -1,14 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
+import type { Principal } from '@wgfleet/core';
 import { FakeNodeDriver, InterfaceRemover, Reconciler, type NodeTarget } from '@wgfleet/node-sync';
 import { ServersService } from '@wgfleet/servers';
 import type { CreateServerDto } from '../../libs/servers/src/servers.dto.js';
-import { AppModule } from '../../apps/api/src/app.module.js';
-import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { makeServer } from '../support/fleet-factory.js';
-import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -59,20 +58,7 @@ describe('a deleted server’s interface taken over by a new server on the same 
   let subnet = 0;
 
   beforeAll(async () => {
-    app = await Test.createTestingModule({
-      imports: [
-        AppModule.forRoot({
-          config: loadConfig({ LOG_LEVEL: 'silent' }),
-          databaseUrl: await migratedDatabaseUrl(),
-          masterKey: TEST_MASTER_KEY,
-          nodeDriver: fake,
-          reconciler: { intervalMs: 60_000, pollIntervalMs: 60_000, busyRetryMs: 50, backoff: { initialMs: 50, maxMs: 200 }, scope: (id) => ours.has(id) },
-        }),
-      ],
-    })
-      .setLogger(new PinoNestLogger(createLogger('silent')))
-      .compile();
-    await app.init();
+    app = await startReconcilerApp(fake, { intervalMs: 60_000, pollIntervalMs: 60_000, busyRetryMs: 50, backoff: { initialMs: 50, maxMs: 200 }, scope: (id) => ours.has(id) });
     db = app.get(DataSource);
   });
 

@@ -1,15 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
+import type { Principal } from '@wgfleet/core';
 import { FakeNodeDriver, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { PeersService } from '@wgfleet/peers';
 import { FleetAccess, ReconcileRequests } from '@wgfleet/servers';
 import type { CreateUserDto } from '../../libs/peers/src/peers.dto.js';
-import { AppModule } from '../../apps/api/src/app.module.js';
-import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer } from '../support/fleet-factory.js';
-import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -18,22 +17,8 @@ import { waitFor } from '../support/wait-for.js';
  * even while it backs off after a failure.
  */
 
-async function startReplica(driver: FakeNodeDriver, options: Partial<ReconcilerOptions>): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({
-        config: loadConfig({ LOG_LEVEL: 'silent' }),
-        databaseUrl: await migratedDatabaseUrl(),
-        masterKey: TEST_MASTER_KEY,
-        nodeDriver: driver,
-        reconciler: { intervalMs: 60_000, pollIntervalMs: 60_000, ...options },
-      }),
-    ],
-  })
-    .setLogger(new PinoNestLogger(createLogger('silent')))
-    .compile();
-  await moduleRef.init();
-  return moduleRef;
+function startReplica(driver: FakeNodeDriver, options: Partial<ReconcilerOptions>): Promise<TestingModule> {
+  return startReconcilerApp(driver, { intervalMs: 60_000, pollIntervalMs: 60_000, ...options });
 }
 
 jest.setTimeout(30_000);

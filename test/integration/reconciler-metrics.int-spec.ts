@@ -1,16 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
-import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
+import type { TestingModule } from '@nestjs/testing';
+import type { Principal } from '@wgfleet/core';
 import { MetricsExposition } from '@wgfleet/metrics';
 import { FakeNodeDriver, StatusPoller, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { PeersService } from '@wgfleet/peers';
 import { FleetAccess } from '@wgfleet/servers';
 import type { CreateUserDto } from '../../libs/peers/src/peers.dto.js';
-import { AppModule } from '../../apps/api/src/app.module.js';
-import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer } from '../support/fleet-factory.js';
 import { parseExposition, sampleValue, type Sample } from '../support/metrics-text.js';
-import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -36,14 +35,7 @@ describe('reconciler metrics', () => {
   let asApp: NestFastifyApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppModule.forRoot({ config: loadConfig({ LOG_LEVEL: 'silent' }), databaseUrl: await migratedDatabaseUrl(), masterKey: TEST_MASTER_KEY, nodeDriver: fake, reconciler: FAST }),
-      ],
-    })
-      .setLogger(new PinoNestLogger(createLogger('silent')))
-      .compile();
-    app = await moduleRef.init();
+    app = await startReconcilerApp(fake, FAST);
     asApp = app as unknown as NestFastifyApplication;
   });
   afterAll(async () => {

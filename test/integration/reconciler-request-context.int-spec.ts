@@ -1,13 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource } from 'typeorm';
-import { createLogger, loadConfig, PinoNestLogger } from '@wgfleet/core';
 import { FakeNodeDriver, Reconciler, type DesiredServerState, type NodeTarget } from '@wgfleet/node-sync';
-import { AppModule } from '../../apps/api/src/app.module.js';
-import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { makeServer } from '../support/fleet-factory.js';
-import { TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -34,20 +31,7 @@ describe('the reconciler and the request that woke it', () => {
   let app: TestingModule;
 
   beforeAll(async () => {
-    app = await Test.createTestingModule({
-      imports: [
-        AppModule.forRoot({
-          config: loadConfig({ LOG_LEVEL: 'silent' }),
-          databaseUrl: await migratedDatabaseUrl(),
-          masterKey: TEST_MASTER_KEY,
-          nodeDriver: fake,
-          reconciler: { intervalMs: 60_000, pollIntervalMs: 60_000, scope: (id) => ours.has(id) },
-        }),
-      ],
-    })
-      .setLogger(new PinoNestLogger(createLogger('silent')))
-      .compile();
-    await app.init();
+    app = await startReconcilerApp(fake, { intervalMs: 60_000, pollIntervalMs: 60_000, scope: (id) => ours.has(id) });
   });
 
   afterAll(async () => {

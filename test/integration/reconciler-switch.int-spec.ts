@@ -1,15 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
+import type { Principal } from '@wgfleet/core';
 import { FakeNodeDriver, Reconciler, type DesiredServerState, type NodeTarget, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { PeersService } from '@wgfleet/peers';
 import { FleetAccess, ServersService, type FleetActor } from '@wgfleet/servers';
 import type { CreateUserDto } from '../../libs/peers/src/peers.dto.js';
-import { AppModule } from '../../apps/api/src/app.module.js';
-import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
-import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -53,12 +52,7 @@ describe('Reconciler: servers switched off, on, and renamed', () => {
   let servers: ServersService;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ config: loadConfig({ LOG_LEVEL: 'silent' }), databaseUrl: await migratedDatabaseUrl(), masterKey: TEST_MASTER_KEY, nodeDriver: fake, reconciler: OPTIONS })],
-    })
-      .setLogger(new PinoNestLogger(createLogger('silent')))
-      .compile();
-    app = await moduleRef.init();
+    app = await startReconcilerApp(fake, OPTIONS);
     db = app.get(DataSource);
     servers = app.get(ServersService);
   });

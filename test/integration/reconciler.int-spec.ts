@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '@wgfleet/accounts';
-import { createLogger, loadConfig, PinoNestLogger, type Principal } from '@wgfleet/core';
+import type { Principal } from '@wgfleet/core';
 import { FakeNodeDriver, InterfaceRemover, NodeDriver, Reconciler, StatusPoller, RECONCILE_LOCK_NAMESPACE, type ReconcilerOptions } from '@wgfleet/node-sync';
 import { Client } from 'pg';
 import { PeersService, PeerTelemetry, type UserEntity } from '@wgfleet/peers';
@@ -11,10 +11,10 @@ import { FleetAccess, FleetChanges, ReconcileRequests, ServersService } from '@w
 import type { CreateServerDto } from '../../libs/servers/src/servers.dto.js';
 import { generateKeyPair } from '@wgfleet/wireguard';
 import type { CreateUserDto } from '../../libs/peers/src/peers.dto.js';
-import { AppModule } from '../../apps/api/src/app.module.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { assign, makeServer, type TestServer } from '../support/fleet-factory.js';
-import { makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
+import { makeAccount } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -31,23 +31,9 @@ const FAST: Partial<ReconcilerOptions> = {
   scope: (serverId) => ours.has(serverId),
 };
 
-async function startReconcilerApp(driver: NodeDriver, options: Partial<ReconcilerOptions> = {}): Promise<TestingModule> {
-  const config = loadConfig({ LOG_LEVEL: 'silent' });
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({
-        config,
-        databaseUrl: await migratedDatabaseUrl(),
-        masterKey: TEST_MASTER_KEY,
-        nodeDriver: driver,
-        reconciler: { ...FAST, ...options },
-      }),
-    ],
-  })
-    .setLogger(new PinoNestLogger(createLogger('silent')))
-    .compile();
-  await moduleRef.init();
-  return moduleRef;
+/** The app with FAST's options, `options` on top. */
+function startApp(driver: NodeDriver, options: Partial<ReconcilerOptions> = {}): Promise<TestingModule> {
+  return startReconcilerApp(driver, { ...FAST, ...options });
 }
 
 // Several tests start apps of their own and wait out the push gap (1 s) more than once.
@@ -60,7 +46,7 @@ describe('Reconciler', () => {
   let db: DataSource;
 
   beforeAll(async () => {
-    app = await startReconcilerApp(fake);
+    app = await startApp(fake);
     asApp = app as unknown as NestFastifyApplication;
     db = app.get(DataSource);
   });
@@ -161,7 +147,7 @@ describe('Reconciler', () => {
     // An app of its own with small gaps; the file's app never sees this server (another scope).
     const separate = new Set<number>();
     const burstFake = new FakeNodeDriver();
-    const burstApp = await startReconcilerApp(burstFake, { minPushGapMs: 100, maxPushGapMs: 800, scope: (id) => separate.has(id) });
+    const burstApp = await startApp(burstFake, { minPushGapMs: 100, maxPushGapMs: 800, scope: (id) => separate.has(id) });
     try {
       const server = await makeServer(asApp, { ipv4Subnet: '10.22.0.0/22' });
       separate.add(server.serverId);
@@ -242,7 +228,7 @@ describe('Reconciler', () => {
     ours.delete(server.serverId);
     const driver = new FakeNodeDriver();
     driver.failure = { kind: 'unreachable', message: 'no route to host' };
-    const patient = await startReconcilerApp(driver, { scope: (id) => id === server.serverId, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const patient = await startApp(driver, { scope: (id) => id === server.serverId, backoff: { initialMs: 60_000, maxMs: 60_000 } });
     try {
       await createUser(patient, principal, assignmentId, 'olga');
       await waitFor('the failure recorded', async () => (await syncOf(server.serverId)).last_error !== null);
@@ -329,7 +315,7 @@ describe('Reconciler', () => {
     );
     await db.query('UPDATE server SET desired_generation = desired_generation + 1 WHERE id = $1', [server.serverId]);
     const second = new FakeNodeDriver();
-    const restarted = await startReconcilerApp(second);
+    const restarted = await startApp(second);
     try {
       await waitFor('the start pass', () => second.peerKeysOn(server.nodeId, 'wg0').length === 1);
       await waitFor('in sync', inSync(server.serverId));
@@ -345,8 +331,8 @@ describe('Reconciler', () => {
     const only = { scope: (id: number) => id === server.serverId };
     const shared = new FakeNodeDriver();
     shared.delayMs = 30;
-    const replicaA = await startReconcilerApp(shared, only);
-    const replicaB = await startReconcilerApp(shared, only);
+    const replicaA = await startApp(shared, only);
+    const replicaB = await startApp(shared, only);
     try {
       const writes: Array<Promise<unknown>> = [];
       for (let i = 0; i < 30; i++) {
@@ -394,9 +380,9 @@ describe('Reconciler', () => {
     const { server, principal, assignmentId } = await setUp();
     ours.delete(server.serverId);
     const listening = new FakeNodeDriver();
-    const pusher = await startReconcilerApp(listening, { scope: (id) => id === server.serverId });
+    const pusher = await startApp(listening, { scope: (id) => id === server.serverId });
     // This replica writes but never pushes (an API-only replica).
-    const writer = await startReconcilerApp(new FakeNodeDriver(), { enabled: false });
+    const writer = await startApp(new FakeNodeDriver(), { enabled: false });
     try {
       await createUser(writer, principal, assignmentId, 'remote');
       await waitFor('the other replica pushed', () => listening.peerKeysOn(server.nodeId, 'wg0').length === 1, 15_000);

@@ -1,14 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createLogger, loadConfig, PinoNestLogger } from '@wgfleet/core';
 import { FakeNodeDriver, PollClaims, StatusPoller, type NodeTarget } from '@wgfleet/node-sync';
 import { rendezvousOwner } from '../../libs/node-sync/src/rendezvous.js';
 import { PeerTelemetry } from '@wgfleet/peers';
-import { AppModule } from '../../apps/api/src/app.module.js';
-import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { makeServer } from '../support/fleet-factory.js';
-import { TEST_MASTER_KEY } from '../support/test-app.js';
+import { startReconcilerApp } from '../support/reconciler-app.js';
 
 /**
  * Two replicas' status pollers on the run's real Postgres, each with a fake node of its own that
@@ -32,23 +29,9 @@ const ours = new Set<number>();
 const POLL_GROUP = `status-poller-replicas-${process.pid}-${Date.now()}`;
 const SERVERS = 16;
 
-async function startReplica(driver: CountingDriver): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({
-        config: loadConfig({ LOG_LEVEL: 'silent' }),
-        databaseUrl: await migratedDatabaseUrl(),
-        masterKey: TEST_MASTER_KEY,
-        nodeDriver: driver,
-        // The timers stay quiet (the test calls pollAll() as the timer would); one interval is a minute.
-        reconciler: { intervalMs: 60_000, pollIntervalMs: 60_000, pollGroup: POLL_GROUP, scope: (serverId) => ours.has(serverId) },
-      }),
-    ],
-  })
-    .setLogger(new PinoNestLogger(createLogger('silent')))
-    .compile();
-  await moduleRef.init();
-  return moduleRef;
+function startReplica(driver: CountingDriver): Promise<TestingModule> {
+  // The timers stay quiet (the test calls pollAll() as the timer would); one interval is a minute.
+  return startReconcilerApp(driver, { intervalMs: 60_000, pollIntervalMs: 60_000, pollGroup: POLL_GROUP, scope: (serverId) => ours.has(serverId) });
 }
 
 jest.setTimeout(30_000);

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Client, Notification } from 'pg';
 import type { DataSource } from 'typeorm';
-import { dedicatedClient } from './pg-connection.js';
+import { dedicatedClient } from '@wgfleet/database';
 
 export const RECONCILE_CHANNEL = 'wgfleet_reconcile';
 const MAX_RECONNECT_DELAY_MS = 30_000;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { dedicatedClient } from '@wgfleet/node-sync';
+import { dedicatedClient } from '@wgfleet/database';
 
 /**
  * The advisory lock that lets one replica at a time run the peer jobs: two-key space "wj"

@@ -6,6 +6,7 @@ import { AppConfig } from '@wgfleet/core';
 import { OperatorPeers } from '@wgfleet/peers';
 import { WgdPeerActions } from '../peers/wgd-peer-actions.service.js';
 import { WgdPeers, type WgdConfigurationRef, type WgdPeerRecord } from '../peers/wgd-peers.service.js';
+import { RepeatingPass } from '../repeating-pass.js';
 import { peerUsage } from '../wgd-traffic.js';
 import { whileHoldingPassLock } from './pass-lock.js';
 import { PeerJobClock } from './peer-job-clock.js';
@@ -33,9 +34,13 @@ const SCHEDULER: AuditActor = { accountId: null, apiKeyId: null, sourceIp: '' };
 @Injectable()
 export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PeerJobRunner.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<PeerJobPass> | null = null;
-  private stopped = false;
+  private readonly passes = new RepeatingPass(
+    () => this.lockedPass(),
+    (error): PeerJobPass => {
+      this.logger.warn({ msg: 'peer job pass failed', err: error });
+      return 'error';
+    },
+  );
 
   constructor(
     private readonly config: AppConfig,
@@ -50,14 +55,11 @@ export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     if (this.config.RECONCILER_ENABLED !== 'true') return;
     // The first pass right after start, off the start's path.
-    this.scheduleNext(0);
+    this.passes.start(this.config.WGD_JOB_INTERVAL_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.passes.stop();
   }
 
   /**
@@ -65,29 +67,13 @@ export class PeerJobRunner implements OnApplicationBootstrap, OnModuleDestroy {
    * rejects: it runs from a timer, where a rejection would end the process.
    */
   runOnce(): Promise<PeerJobPass> {
-    this.running ??= this.lockedPass()
-      .catch((error: unknown): PeerJobPass => {
-        this.logger.warn({ msg: 'peer job pass failed', err: error });
-        return 'error';
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.passes.runOnce();
   }
 
   /** Most nodes have no jobs: then no lock session is opened at all. */
   private async lockedPass(): Promise<PeerJobPass> {
     if (!(await this.jobs.anyActive())) return { evaluated: 0, acted: 0, failed: 0 };
     return whileHoldingPassLock(this.dataSource, () => this.pass());
-  }
-
-  private scheduleNext(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce().then(() => this.scheduleNext(this.config.WGD_JOB_INTERVAL_MS));
-    }, delayMs);
-    this.timer.unref();
   }
 
   private async pass(): Promise<PeerJobPass> {

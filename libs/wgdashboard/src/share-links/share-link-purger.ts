@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '@wgfleet/core';
 import { formatLocalDateTime } from '../python-time.js';
+import { RepeatingPass } from '../repeating-pass.js';
 
 /**
  * How long after its ExpireDate a link is kept. Once expired a link answers exactly as an unknown
@@ -26,9 +27,13 @@ export const SHARE_LINK_PURGE_INTERVAL_MS = 60 * 60_000;
 @Injectable()
 export class ShareLinkPurger implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ShareLinkPurger.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = false;
+  private readonly passes = new RepeatingPass(
+    () => this.purge(new Date()),
+    (error) => {
+      this.logger.warn({ msg: 'share link purge failed', err: error });
+      return 0;
+    },
+  );
 
   constructor(
     private readonly config: AppConfig,
@@ -37,14 +42,11 @@ export class ShareLinkPurger implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     if (this.config.RECONCILER_ENABLED !== 'true') return;
-    this.scheduleNext(0);
+    this.passes.start(SHARE_LINK_PURGE_INTERVAL_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.passes.stop();
   }
 
   /**
@@ -52,15 +54,7 @@ export class ShareLinkPurger implements OnApplicationBootstrap, OnModuleDestroy 
    * how many. Never rejects (it runs from a timer).
    */
   purgeOnce(now = new Date()): Promise<number> {
-    this.running ??= this.purge(now)
-      .catch((error: unknown) => {
-        this.logger.warn({ msg: 'share link purge failed', err: error });
-        return 0;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.passes.runOnce(() => this.purge(now));
   }
 
   private async purge(now: Date): Promise<number> {
@@ -71,13 +65,5 @@ export class ShareLinkPurger implements OnApplicationBootstrap, OnModuleDestroy 
     const [, deleted] = (await this.dataSource.query('DELETE FROM wgd_share_link WHERE expire_date <= $1', [cutoff])) as [unknown, number];
     if (deleted > 0) this.logger.log({ msg: 'expired share links purged', count: deleted });
     return deleted;
-  }
-
-  private scheduleNext(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.purgeOnce().then(() => this.scheduleNext(SHARE_LINK_PURGE_INTERVAL_MS));
-    }, delayMs);
-    this.timer.unref();
   }
 }
