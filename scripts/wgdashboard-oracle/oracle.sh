@@ -8,9 +8,11 @@ WGD_COMMIT="${WGD_COMMIT:-ae160aef239d4bacc3c1b7a8f295b6a9f2e7428e}" # tag v4.2.
 WGD_PORT="${WGD_PORT:-10086}"
 # A throwaway API key, fixed so that recorded requests are reproducible (43 chars, token_urlsafe alphabet).
 WGD_API_KEY="${WGD_API_KEY:-wgfleetOracleThrowawayKey_00000000000000000}"
-NS_ADDR="172.16.77.1"
 PY=/usr/bin/python3
-SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+TOOL=oracle
+ENV_FILE=oracle.env
+# shellcheck source=ns-lib.sh
+source "$(dirname "$0")/ns-lib.sh"   # NS_ADDR, SYS_PATH, die, load_env, ns_*, cmd_exec
 
 usage() {
   cat <<EOF
@@ -32,17 +34,8 @@ needs: root, iproute2, util-linux unshare, wireguard-tools, wireguard-go, Debian
 EOF
 }
 
-die() { echo "oracle: $*" >&2; exit 1; }
-
-load_env() {
-  local wd="$1"
-  [[ -f "$wd/oracle.env" ]] || die "no $wd/oracle.env"
-  # shellcheck disable=SC1091
-  source "$wd/oracle.env"
-}
-
 check_prereqs() {
-  [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, mounts)"
+  ns_need_root
   local c
   for c in ip unshare nsenter wg wg-quick wireguard-go curl; do
     command -v "$c" >/dev/null || die "missing command: $c"
@@ -50,17 +43,14 @@ check_prereqs() {
   [[ -x $PY ]] || die "missing $PY"
   "$PY" -c 'import flask, flask_cors, bcrypt, psutil, pyotp, icmplib, requests, packaging, jinja2' 2>/dev/null \
     || die "$PY lacks modules: apt-get install python3-flask python3-flask-cors python3-bcrypt python3-psutil python3-pyotp python3-icmplib python3-requests python3-packaging python3-jinja2"
-  [[ -d /etc/wireguard ]] || die "/etc/wireguard must exist (mount point)"
-  mkdir -p /run/wireguard
+  ns_need_mount_points
 }
 
 cmd_start() {
   local source="${1:-}" wd="${2:-}"
   [[ -n "$source" ]] || { usage >&2; exit 2; }
   check_prereqs
-  if [[ -z "$wd" ]]; then wd=$(mktemp -d /tmp/wgd-oracle.XXXXXX); else mkdir -p "$wd"; fi
-  wd=$(cd "$wd" && pwd)
-  [[ -z "$(ls -A "$wd")" ]] || die "$wd is not empty"
+  wd=$(ns_workdir "$wd" /tmp/wgd-oracle.XXXXXX)
 
   # 1. the backend tree
   if [[ -f "$source/dashboard.py" ]]; then
@@ -94,9 +84,7 @@ EOF
 
   # 3. a network namespace with no link to the root namespace: only lo
   local ns="wgdo-$$-$RANDOM"
-  ip netns add "$ns"
-  cat > "$wd/oracle.env" <<EOF
-NS=$ns
+  ns_add "$wd" "$ns" <<EOF
 PID=
 PORT=$WGD_PORT
 KEY=$WGD_API_KEY
@@ -104,14 +92,6 @@ SRC=$src
 WORKDIR=$wd
 COMMIT=$WGD_COMMIT
 EOF
-  ip -n "$ns" link set lo up
-  ip -n "$ns" addr add "$NS_ADDR/32" dev lo
-  ip -n "$ns" route add default dev lo src "$NS_ADDR"
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.addr_gen_mode=1 || true
-  local links
-  links=$(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
-  [[ "$links" == "lo " ]] || { cmd_stop "$wd" --keep; die "unexpected links in $ns: $links"; }
 
   # 4. private mount namespace: /etc as an overlay (so names like ../x cannot write the real /etc),
   #    tmpfs on /etc/wireguard and /run/wireguard, an empty file over /etc/resolv.conf
@@ -129,62 +109,14 @@ EOF
   local launcher=$!
 
   # 5. bounded wait for its pid and for /api/handshake to answer 200 with the key
-  local i pid="" code=""
-  for i in $(seq 1 100); do
-    [[ -s "$wd/pid" ]] && { pid=$(cat "$wd/pid"); break; }
-    kill -0 "$launcher" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n "$pid" ]] || { cat "$wd/dashboard.log" >&2; cmd_stop "$wd" --keep; die "did not start"; }
-  sed -i "s/^PID=.*/PID=$pid/" "$wd/oracle.env"
-  for i in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    code=$(ip netns exec "$ns" curl -s -m 2 -o /dev/null -w '%{http_code}' \
-      -H "wg-dashboard-apikey: $WGD_API_KEY" "http://127.0.0.1:$WGD_PORT/api/handshake" || true)
-    [[ "$code" == 200 ]] && break
-    sleep 0.2
-  done
-  if [[ "$code" != 200 ]]; then
-    tail -n 30 "$wd/dashboard.log" >&2
-    cmd_stop "$wd" --keep
-    die "not ready (last code: ${code:-none}); log kept in $wd"
-  fi
+  ns_wait_ready "$wd" "$ns" "$launcher" "$wd/dashboard.log" 150 \
+    -H "wg-dashboard-apikey: $WGD_API_KEY" "http://127.0.0.1:$WGD_PORT/api/handshake" >/dev/null
   echo "$wd/oracle.env"
 }
 
-cmd_exec() {
-  local wd="${1:-}"; shift || true
-  [[ -n "$wd" && $# -gt 0 ]] || { usage >&2; exit 2; }
-  load_env "$wd"
-  exec ip netns exec "$NS" "$@"
-}
-
 cmd_stop() {
-  local wd="${1:-}" keep="${2:-}"
-  [[ -n "$wd" ]] || { usage >&2; exit 2; }
-  load_env "$wd"
-  local p i
-  if [[ -n "${PID:-}" ]] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for i in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-  fi
-  if ip netns list | awk '{print $1}' | grep -qx "$NS"; then
-    # what is left in its namespace (wireguard-go daemons started by wg-quick) is ours
-    for p in $(ip netns pids "$NS"); do kill -TERM "$p" 2>/dev/null || true; done
-    for i in $(seq 1 30); do [[ -z "$(ip netns pids "$NS")" ]] && break; sleep 0.1; done
-    for p in $(ip netns pids "$NS"); do kill -KILL "$p" 2>/dev/null || true; done
-    ip netns del "$NS"
-  fi
-  if [[ "$keep" != "--keep" ]]; then
-    case "$WORKDIR" in /tmp/*|/var/tmp/*) rm -rf "$WORKDIR" ;; *) echo "oracle: left $WORKDIR in place" >&2 ;; esac
-  fi
+  # what is left in its namespace after its pid (wireguard-go daemons started by wg-quick) is ours
+  ns_stop "${1:-}" "${2:-}" 50 30
 }
 
-case "${1:-}" in
-  start) shift; cmd_start "$@" ;;
-  exec) shift; cmd_exec "$@" ;;
-  stop) shift; cmd_stop "$@" ;;
-  -h|--help|help) usage ;;
-  *) usage >&2; exit 2 ;;
-esac
+ns_main "$@"

@@ -18,27 +18,18 @@ env: WGD_KEEP=1 keeps both work dirs (dashboard.log, api.log) for inspection.
 EOF
 }
 
-checkout="$(cd "$here/../.." && pwd)"
+# shellcheck source=measure-lib.sh
+source "$here/measure-lib.sh"   # checkout, measure_args, start_wgfleet, stop_wgfleet, checkout_label
 wgd_src=/work/.mirror/WGDashboard+WGDashboard/repo
 out=""
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    -h|--help) usage; exit 0 ;;
-    --wgd) wgd_src="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
-    -*) usage >&2; exit 2 ;;
-    *) checkout="$1"; shift ;;
-  esac
-done
-checkout=$(cd "$checkout" && pwd)
+measure_args wgd=wgd_src out=out -- "$@"
 [[ -n "$out" ]] || out=$(mktemp -d /tmp/wgd-side-by-side.XXXXXX)
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 
-oracle_wd=""; wgfleet_wd=""
+oracle_wd=""
 cleanup() {
-  local keep=${WGD_KEEP:+--keep}
-  [[ -n "$oracle_wd" ]] && "$here/oracle.sh" stop "$oracle_wd" $keep || true
-  [[ -n "$wgfleet_wd" ]] && "$here/wgfleet-ns.sh" stop "$wgfleet_wd" $keep || true
+  [[ -n "$oracle_wd" ]] && "$here/oracle.sh" stop "$oracle_wd" ${WGD_KEEP:+--keep} || true
+  stop_wgfleet
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -48,10 +39,8 @@ node "$here/side-by-side.mjs" keys > "$out/keys.json"
 echo "== starting the real WGDashboard 4.2.5 (oracle.sh)"
 oracle_env=$("$here/oracle.sh" start "$wgd_src") || exit 2
 oracle_wd=$(dirname "$oracle_env")
-echo "== starting wgfleet from $checkout (wgfleet-ns.sh)"
 # The port upstream listens on, so that getDashboardConfiguration's Server.app_port is the same on both sides.
-wgfleet_env=$(WGF_PORT=10086 "$here/wgfleet-ns.sh" start "$checkout") || exit 2
-wgfleet_wd=$(dirname "$wgfleet_env")
+WGF_PORT=10086 start_wgfleet
 
 # Each session runs inside its side's namespace, bounded in time.
 ( source "$oracle_env"
@@ -63,7 +52,7 @@ wgfleet_wd=$(dirname "$wgfleet_env")
   timeout 120 "$here/wgfleet-ns.sh" exec "$WORKDIR" /usr/bin/node "$here/side-by-side.mjs" run --port "$PORT" --key "$KEY" \
     --keys "$out/keys.json" --out "$out/wgfleet.json" )
 
-echo "== comparison (wgfleet: $(git -C "$checkout" rev-parse --short HEAD 2>/dev/null || echo '?') $(git -C "$checkout" rev-parse --abbrev-ref HEAD 2>/dev/null || true))"
+echo "== comparison (wgfleet: $(checkout_label))"
 node "$here/side-by-side.mjs" compare "$out/upstream.json" "$out/wgfleet.json" | tee "$out/report.txt"
 echo "exchanges and report: $out"
 grep -q '^50 of 50 identical$' "$out/report.txt"

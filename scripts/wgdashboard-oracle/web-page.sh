@@ -22,30 +22,20 @@ env: WGD_KEEP=1 keeps wgfleet's work dir (api.log); WEB_PAGE_VERBOSE=1 lists eve
 EOF
 }
 
-checkout="$(cd "$here/../.." && pwd)"
+# shellcheck source=measure-lib.sh
+source "$here/measure-lib.sh"   # checkout, measure_args, start_wgfleet, stop_wgfleet, checkout_label
 wgd_git=/work/.mirror/WGDashboard+WGDashboard/repo
 pw=/work/scratch/pw
 screens=/work/scratch/screens
 out=""
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    -h|--help) usage; exit 0 ;;
-    --wgd) wgd_git="$2"; shift 2 ;;
-    --pw) pw="$2"; shift 2 ;;
-    --screens) screens="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
-    -*) usage >&2; exit 2 ;;
-    *) checkout="$1"; shift ;;
-  esac
-done
-checkout=$(cd "$checkout" && pwd)
+measure_args wgd=wgd_git pw=pw screens=screens out=out -- "$@"
 [[ -x /usr/bin/chromium ]] || { echo "web-page: /usr/bin/chromium is missing (apt-get install chromium)" >&2; exit 2; }
 [[ -d "$pw/node_modules/playwright-core" ]] || { echo "web-page: no playwright-core under $pw (npm i --prefix $pw playwright-core)" >&2; exit 2; }
 mkdir -p "$screens"
 
-dist=""; wgfleet_wd=""
+dist=""
 cleanup() {
-  [[ -n "$wgfleet_wd" ]] && "$here/wgfleet-ns.sh" stop "$wgfleet_wd" ${WGD_KEEP:+--keep} || true
+  stop_wgfleet
   [[ -n "$dist" ]] && rm -rf "$dist"
 }
 trap cleanup EXIT
@@ -58,12 +48,10 @@ git --git-dir "$wgd_git" archive "$WGD_COMMIT" src/static/app/dist | tar -x -C "
 mkdir "$dist/profile"
 [[ -f "$dist/static/app/dist/index.html" ]] || { echo "web-page: no index.html in the archive" >&2; exit 2; }
 
-echo "== starting wgfleet from $checkout (wgfleet-ns.sh)"
-wgfleet_env=$("$here/wgfleet-ns.sh" start "$checkout") || exit 2
-wgfleet_wd=$(dirname "$wgfleet_env")
+start_wgfleet
 # shellcheck disable=SC1090
 source "$wgfleet_env"
-echo "== driving the web page ($NS; wgfleet $(git -C "$checkout" rev-parse --short HEAD 2>/dev/null || echo '?') $(git -C "$checkout" rev-parse --abbrev-ref HEAD 2>/dev/null || true))"
+echo "== driving the web page ($NS; wgfleet $(checkout_label))"
 rc=0
 timeout 170 "$here/wgfleet-ns.sh" exec "$WORKDIR" env HOME=/root /usr/bin/node "$here/web-page.mjs" \
   --api "http://127.0.0.1:$PORT" --key "$KEY" --dist "$dist" --profile "$dist/profile" --pw "$pw" --screens "$screens" ${out:+--out "$out"} || rc=$?

@@ -6,9 +6,10 @@
 set -euo pipefail
 
 WGF_PORT="${WGF_PORT:-8080}"
-# The oracle's address too: both `local` nodes then find the same remote endpoint (UDP connect to 1.1.1.1).
-NS_ADDR="172.16.77.1"
-SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+TOOL=wgfleet-ns
+ENV_FILE=wgfleet.env
+# shellcheck source=ns-lib.sh
+source "$(dirname "$0")/ns-lib.sh"   # NS_ADDR (the oracle's address too), SYS_PATH, die, load_env, ns_*, cmd_exec
 
 usage() {
   cat <<EOF
@@ -29,27 +30,16 @@ needs: root, iproute2, util-linux unshare and nsenter, wireguard-tools, wireguar
 EOF
 }
 
-die() { echo "wgfleet-ns: $*" >&2; exit 1; }
-
-load_env() {
-  [[ -f "$1/wgfleet.env" ]] || die "no $1/wgfleet.env"
-  # shellcheck disable=SC1091
-  source "$1/wgfleet.env"
-}
-
 cmd_start() {
   local checkout="${1:-}" wd="${2:-}"
   [[ -n "$checkout" ]] || { usage >&2; exit 2; }
-  [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, mounts)"
+  ns_need_root
   checkout=$(cd "$checkout" && pwd)
   [[ -f "$checkout/dist/apps/api/src/main.js" ]] || die "$checkout has no dist/apps/api/src/main.js: run 'npm run build' there"
   su -s /bin/sh postgres -c "test -x '$checkout/node_modules/'" 2>/dev/null \
     || die "the postgres user cannot enter $checkout/node_modules (PostgreSQL's binaries live there)"
-  [[ -d /etc/wireguard ]] || die "/etc/wireguard must exist (mount point)"
-  mkdir -p /run/wireguard
-  if [[ -z "$wd" ]]; then wd=$(mktemp -d /tmp/wgfleet-ns.XXXXXX); else mkdir -p "$wd"; fi
-  wd=$(cd "$wd" && pwd)
-  [[ -z "$(ls -A "$wd")" ]] || die "$wd is not empty"
+  ns_need_mount_points
+  wd=$(ns_workdir "$wd" /tmp/wgfleet-ns.XXXXXX)
   chmod 0711 "$wd"
   mkdir -m 0711 "$wd/data"
   : > "$wd/empty-resolv.conf"
@@ -65,23 +55,13 @@ cmd_start() {
 
   # a network namespace with no link to the root namespace: only lo
   local ns="wgfs-$$-$RANDOM"
-  ip netns add "$ns"
-  cat > "$wd/wgfleet.env" <<EOF
-NS=$ns
+  ns_add "$wd" "$ns" <<EOF
 PID=
 PORT=$WGF_PORT
 KEY=
 CHECKOUT=$checkout
 WORKDIR=$wd
 EOF
-  ip -n "$ns" link set lo up
-  ip -n "$ns" addr add "$NS_ADDR/32" dev lo
-  ip -n "$ns" route add default dev lo src "$NS_ADDR"
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.addr_gen_mode=1 || true
-  local links
-  links=$(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
-  [[ "$links" == "lo " ]] || { cmd_stop "$wd" --keep; die "unexpected links in $ns: $links"; }
 
   # a private mount namespace: tmpfs on /etc/wireguard and /run/wireguard, an empty resolv.conf
   setsid ip netns exec "$ns" unshare -m --propagation private bash -c '
@@ -96,25 +76,9 @@ EOF
     ' wgfleet "$wd" "$checkout" >"$wd/api.log" 2>&1 </dev/null &
   local launcher=$!
 
-  local i pid="" code=""
-  for i in $(seq 1 100); do
-    [[ -s "$wd/pid" ]] && { pid=$(cat "$wd/pid"); break; }
-    kill -0 "$launcher" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n "$pid" ]] || { cat "$wd/api.log" >&2; cmd_stop "$wd" --keep; die "did not start"; }
-  sed -i "s/^PID=.*/PID=$pid/" "$wd/wgfleet.env"
-  for i in $(seq 1 300); do   # bounded: 60 s (the first start creates the PostgreSQL cluster)
-    kill -0 "$pid" 2>/dev/null || break
-    code=$(ip netns exec "$ns" curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WGF_PORT/ready" || true)
-    [[ "$code" == 200 ]] && break
-    sleep 0.2
-  done
-  if [[ "$code" != 200 ]]; then
-    tail -n 30 "$wd/api.log" >&2
-    cmd_stop "$wd" --keep
-    die "not ready (last code: ${code:-none}); log kept in $wd"
-  fi
+  local pid
+  # bounded: 60 s (the first start creates the PostgreSQL cluster)
+  pid=$(ns_wait_ready "$wd" "$ns" "$launcher" "$wd/api.log" 300 "http://127.0.0.1:$WGF_PORT/ready")
 
   # the key, from the CLI run in the API's own namespaces with the same environment
   local key
@@ -124,40 +88,10 @@ EOF
   echo "$wd/wgfleet.env"
 }
 
-cmd_exec() {
-  local wd="${1:-}"; shift || true
-  [[ -n "$wd" && $# -gt 0 ]] || { usage >&2; exit 2; }
-  load_env "$wd"
-  exec ip netns exec "$NS" "$@"
-}
-
 cmd_stop() {
-  local wd="${1:-}" keep="${2:-}"
-  [[ -n "$wd" ]] || { usage >&2; exit 2; }
-  load_env "$wd"
-  local p i
-  if [[ -n "${PID:-}" ]] && kill -0 "$PID" 2>/dev/null; then
-    # SIGTERM: the API stops, then its embedded PostgreSQL
-    kill -TERM "$PID" 2>/dev/null || true
-    for i in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-  fi
-  if ip netns list | awk '{print $1}' | grep -qx "$NS"; then
-    # what is left in its namespace (PostgreSQL after a kill, wireguard-go daemons) is ours
-    for p in $(ip netns pids "$NS"); do kill -TERM "$p" 2>/dev/null || true; done
-    for i in $(seq 1 50); do [[ -z "$(ip netns pids "$NS")" ]] && break; sleep 0.1; done
-    for p in $(ip netns pids "$NS"); do kill -KILL "$p" 2>/dev/null || true; done
-    ip netns del "$NS"
-  fi
-  if [[ "$keep" != "--keep" ]]; then
-    case "$WORKDIR" in /tmp/*|/var/tmp/*) rm -rf "$WORKDIR" ;; *) echo "wgfleet-ns: left $WORKDIR in place" >&2 ;; esac
-  fi
+  # SIGTERM: the API stops, then its embedded PostgreSQL (10 s); what is left in its namespace
+  # afterwards (PostgreSQL after a kill, wireguard-go daemons) is ours
+  ns_stop "${1:-}" "${2:-}" 100 50
 }
 
-case "${1:-}" in
-  start) shift; cmd_start "$@" ;;
-  exec) shift; cmd_exec "$@" ;;
-  stop) shift; cmd_stop "$@" ;;
-  -h|--help|help) usage ;;
-  *) usage >&2; exit 2 ;;
-esac
+ns_main "$@"
