@@ -53,6 +53,20 @@ describe('health, readiness and the error envelope', () => {
     expect(typeof response.body.error).toBe('string');
   });
 
+  it('says which key to remove from a prototype-poisoning body', async () => {
+    for (const body of ['{"__proto__": {"admin": true}}', '{"constructor": {"prototype": {"admin": true}}}']) {
+      const response = await request(app.getHttpServer()).post('/ready').set('content-type', 'application/json').send(body).expect(400);
+      expect(response.body.error).toMatch(/"__proto__" or "constructor"/);
+    }
+  });
+
+  it('takes a DELETE, GET or OPTIONS labelled JSON with an empty body as one without a body', async () => {
+    await request(app.getHttpServer()).get('/health').set('content-type', 'application/json').expect(200);
+    // Past the parser: the route answers (here: no such DELETE route), not "the request body is empty".
+    const response = await request(app.getHttpServer()).delete('/health').set('content-type', 'application/json').expect(404);
+    expect(response.body.code).toBe('not_found');
+  });
+
   it('echoes a plain X-Request-Id and replaces one that could forge log lines', async () => {
     const kept = await request(app.getHttpServer()).get('/health').set('x-request-id', 'abc-123');
     expect(kept.headers['x-request-id']).toBe('abc-123');

@@ -232,7 +232,7 @@ describe('hostile input on every route', () => {
     if (takesBody(route)) {
       const url = route.url.replace(/:(\w+)|\*/g, (_m, name: string | undefined) => (name ? routeParams[name] : ''));
       const base = input.base ?? {};
-      cases.push(...structuralBodyCases(url, base));
+      cases.push(...structuralBodyCases(url, base, route.method));
       if (input.fields) cases.push(...fieldCases(url, base, input.fields));
     }
     return cases;

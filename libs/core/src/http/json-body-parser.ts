@@ -9,6 +9,12 @@ import { refuseInput } from './input-refusal.js';
  */
 export const MAX_BODY_DEPTH = 32;
 
+/** The methods whose routes read a body: only there is an empty JSON body a mistake. */
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** What else Fastify's parser refuses in JSON that parses: a `__proto__` or `constructor.prototype` key. */
+const PROTOTYPE_KEY_MESSAGE = 'the request body holds a "__proto__" or "constructor": {"prototype": …} key, which no field of this API has; remove it';
+
 /**
  * JSON is the only body the API takes: every other content type is a 415 from Fastify. The
  * parser is Fastify's own (prototype-poisoning checks kept). A body is refused here, before any
@@ -29,7 +35,11 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
       refuseInput(request, error);
       done(null, undefined);
     };
-    if (body.length === 0) return refuse(new AppError('malformed_json', 'the request body is empty; send a JSON object'));
+    if (body.length === 0) {
+      // Many HTTP clients label every request JSON; a DELETE, GET or preflight with nothing in it has no body to refuse.
+      if (!METHODS_WITH_BODY.has(request.method)) return done(null, undefined);
+      return refuse(new AppError('malformed_json', 'the request body is empty; send a JSON object'));
+    }
     // Before JSON.parse: a body too deep is refused without building it.
     if (nestsDeeperThan(body, MAX_BODY_DEPTH)) {
       return refuse(
@@ -37,7 +47,7 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
       );
     }
     parse(request, body, (error, value: unknown) => {
-      if (error) return refuse(new AppError('malformed_json', 'the request body is not valid JSON; check its quotes, commas and brackets'));
+      if (error) return refuse(new AppError('malformed_json', isJson(body) ? PROTOTYPE_KEY_MESSAGE : 'the request body is not valid JSON; check its quotes, commas and brackets'));
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         return refuse(new AppError('body_not_object', `the request body is ${describe(value)}; send a JSON object ({"field": value, ...})`));
       }
@@ -103,6 +113,16 @@ export function nulFieldOf(root: object): string | null {
 function printable(path: string): string {
   const escaped = path.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length > 100 ? `${escaped.slice(0, 100)}…` : escaped;
+}
+
+/** Fastify's parser says only "invalid JSON"; plain JSON.parse (depth already bounded) tells a poisoning key from a syntax error. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describe(value: unknown): string {
