@@ -17,7 +17,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/{integration,e2e}/**/*.{int,e2e}-spec.ts'] },
+    // Hooks start whole apps (Nest, migrations, a pool): Jest's 5 s default is tight on a busy 2-core machine.
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/{integration,e2e}/**/*.{int,e2e}-spec.ts'], testTimeout: 30_000 },
     { ...shared, displayName: 'lab', testMatch: ['<rootDir>/test/lab/**/*.lab-spec.ts'] },
   ],
 };
