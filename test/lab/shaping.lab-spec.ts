@@ -26,8 +26,8 @@ const DOWNLOAD_KBIT = 8_000;
 const UPLOAD_KBIT = 4_000;
 const SECONDS = 3;
 
-function allocated(subnet: string): string {
-  const result = allocateAddress(subnet, []);
+function allocated(subnet: string, taken: string[] = []): string {
+  const result = allocateAddress(subnet, taken);
   if (!result.ok) throw new Error(result.message);
   return result.address.split('/')[0]!;
 }
@@ -47,14 +47,19 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
   let lab: Lab | undefined;
   let node: LabNode;
   let client: LabClient;
+  /** A second user of the same server, never limited: its traffic takes HTB's default class. */
+  let other: LabClient;
   let logDir: string | undefined;
 
   const serverKeys = generateKeyPair();
   const clientKeys = generateKeyPair();
+  const otherKeys = generateKeyPair();
   const serverV4 = serverAddress(SUBNET_V4);
   const serverV6 = serverAddress(SUBNET_V6);
   const clientV4 = allocated(SUBNET_V4);
   const clientV6 = allocated(SUBNET_V6);
+  const otherV4 = allocated(SUBNET_V4, [`${clientV4}/32`]);
+  const otherV6 = allocated(SUBNET_V6, [`${clientV6}/128`]);
   const limited: LimitedPeer = { addresses: [`${clientV4}/32`, `${clientV6}/128`], downloadKbit: DOWNLOAD_KBIT, uploadKbit: UPLOAD_KBIT };
 
   async function nodeOk(argv: readonly string[], input?: string): Promise<string> {
@@ -78,10 +83,10 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
   }
 
   /** Mbit/s the receiver measured; download = the node sends (`-R`), upload = the client sends. */
-  async function mbits(direction: 'download' | 'upload', server: string): Promise<number> {
+  async function mbits(direction: 'download' | 'upload', server: string, from: LabClient = client): Promise<number> {
     const pid = await startIperfServer(node.netns, server, logDir!);
     try {
-      return (await measureBitsPerSecond((argv, o) => client.exec(argv, o), server, SECONDS, direction === 'download')) / 1e6;
+      return (await measureBitsPerSecond((argv, o) => from.exec(argv, o), server, SECONDS, direction === 'download')) / 1e6;
     } finally {
       await stopIperfServer(pid);
     }
@@ -89,9 +94,9 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), 'wgl-shaping-'));
-    lab = await Lab.create({ nodes: 1, clientsPerNode: 1 });
+    lab = await Lab.create({ nodes: 1, clientsPerNode: 2 });
     node = lab.nodes[0]!;
-    client = lab.clients[0]![0]!;
+    [client, other] = lab.clients[0]! as [LabClient, LabClient];
     // Kernel WireGuard if there is one, else wireguard-go (a TUN device), which daemonizes: its output
     // goes nowhere so it cannot hold our pipe open. The lab's teardown ends it with the namespace's pids.
     await nodeOk(['sh', '-c', `ip link add ${IFNAME} type wireguard 2>/dev/null || wireguard-go ${IFNAME} </dev/null >/dev/null 2>&1`]);
@@ -101,26 +106,33 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
     const peers = renderServerPeers({
       privateKey: serverKeys.privateKey,
       listenPort: LISTEN_PORT,
-      peers: [{ publicKey: clientKeys.publicKey, presharedKey: null, allowedIps: [`${clientV4}/32`, `${clientV6}/128`] }],
+      peers: [
+        { publicKey: clientKeys.publicKey, presharedKey: null, allowedIps: [`${clientV4}/32`, `${clientV6}/128`] },
+        { publicKey: otherKeys.publicKey, presharedKey: null, allowedIps: [`${otherV4}/32`, `${otherV6}/128`] },
+      ],
     });
     await nodeOk(['wg', 'setconf', IFNAME, '/dev/stdin'], peers);
-    await client.bringUp(
-      renderClientConfig({
-        privateKey: clientKeys.privateKey,
-        addresses: [`${clientV4}/32`, `${clientV6}/128`],
-        dns: [],
-        mtu: null,
-        peer: {
-          publicKey: serverKeys.publicKey,
-          presharedKey: null,
-          endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`,
-          allowedIps: [SUBNET_V4, SUBNET_V6],
-          persistentKeepalive: 25,
-        },
-      }),
-    );
+    const bringUp = (who: LabClient, privateKey: string, v4: string, v6: string) =>
+      who.bringUp(
+        renderClientConfig({
+          privateKey,
+          addresses: [`${v4}/32`, `${v6}/128`],
+          dns: [],
+          mtu: null,
+          peer: {
+            publicKey: serverKeys.publicKey,
+            presharedKey: null,
+            endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`,
+            allowedIps: [SUBNET_V4, SUBNET_V6],
+            persistentKeepalive: 25,
+          },
+        }),
+      );
+    await bringUp(client, clientKeys.privateKey, clientV4, clientV6);
+    await bringUp(other, otherKeys.privateKey, otherV4, otherV6);
     expect(await client.ping(serverV4, 3, 2)).toMatchObject({ code: 0 });
     expect(await client.ping(serverV6, 3, 2)).toMatchObject({ code: 0 });
+    expect(await other.ping(serverV4, 3, 2)).toMatchObject({ code: 0 });
   });
 
   afterAll(async () => {
@@ -150,6 +162,11 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
     expect(down).toBeLessThanOrEqual(near(DOWNLOAD_KBIT)[1]);
     expect(up).toBeGreaterThanOrEqual(near(UPLOAD_KBIT)[0]);
     expect(up).toBeLessThanOrEqual(near(UPLOAD_KBIT)[1]);
+  });
+
+  it('leaves another peer of the same interface unshaped, through the default class', async () => {
+    expect(await mbits('download', serverV4, other)).toBeGreaterThan((3 * DOWNLOAD_KBIT) / 1000);
+    expect(await mbits('upload', serverV4, other)).toBeGreaterThan((3 * UPLOAD_KBIT) / 1000);
   });
 
   it('leaves the same qdiscs, classes and filters when the same batch is applied again', async () => {
