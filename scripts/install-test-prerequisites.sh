@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs for real: userspace WireGuard and its tools,
 # iptables and iproute2 for the network-namespace lab, OpenSSH's server for the nodes, Redis for
-# the shared rate limiter, docker-compose to check docker-compose.yml. Needs root (the lab does too).
+# the shared rate limiter, docker-compose to check docker-compose.yml, iperf3 to measure shaping.
+# Needs root (the lab does too).
 set -euo pipefail
 
 # The list lives in test-packages.txt, one per line, so .ci/run installs exactly the same set.
@@ -19,10 +20,18 @@ done
 
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's iperf3 asks whether to run a server as a daemon; the shaping lab starts its own, one-off,
+  # inside a namespace, so the answer is no (also the default, kept whatever this machine's debconf says).
+  echo 'iperf3 iperf3/start_daemon boolean false' | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # The Debian packages start their own redis-server and sshd; the tests start private ones on
-# ports and addresses of their own, so those services are left as they are.
+# ports and addresses of their own, so those services are left as they are. An iperf3 service is
+# never wanted: if an earlier install enabled one, it is stopped and disabled (the lab's own run in
+# namespaces, by pid).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet iperf3 2>/dev/null; then
+  systemctl disable --now iperf3 || true
+fi
 echo "test prerequisites: ok (${packages[*]})"

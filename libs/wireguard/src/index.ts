@@ -37,3 +37,13 @@ export {
 export { checkDnsEntry, checkInteger, checkInterfaceAddress, checkKey, checkLine, checkText } from './field-checks.js';
 export { checkDnsText, checkEndpointHost, checkNetworkText, dnsEntriesOf, networksOf } from './typed-lists.js';
 export { renderWgdashboardPeerFile, type WgdashboardPeerFile } from './wgdashboard-peer-file.js';
+export {
+  ifbDevice,
+  ifbDeviceName,
+  MAX_LIMITED_PEERS,
+  renderShapingBatch,
+  SHAPING_RATE_KBIT,
+  type IfbDevice,
+  type LimitedPeer,
+  type ShapingSet,
+} from './shaping.js';
