@@ -37,3 +37,12 @@ export {
 export { checkDnsEntry, checkInteger, checkInterfaceAddress, checkKey, checkLine, checkText } from './field-checks.js';
 export { checkDnsText, checkEndpointHost, checkNetworkText, dnsEntriesOf, networksOf } from './typed-lists.js';
 export { renderWgdashboardPeerFile, type WgdashboardPeerFile } from './wgdashboard-peer-file.js';
+export {
+  DEFAULT_CA_BUNDLE,
+  DEFAULT_DOT_PORT,
+  dnsForwarderPaths,
+  MAX_DNS_UPSTREAMS,
+  renderDnsForwarderConfig,
+  type DnsForwarderSet,
+  type DnsTlsUpstream,
+} from './dns-forwarder.js';
