@@ -142,7 +142,7 @@ function checkTlsName(field: string, value: unknown): string {
   return name.toLowerCase();
 }
 
-function checkUpstreams(value: unknown): Array<Required<{ address: string; tlsName: string; port: number }>> {
+function checkUpstreams(value: unknown): Array<{ address: string; tlsName: string; port: number }> {
   if (!Array.isArray(value)) throw new WireguardInputError('upstreams', 'upstreams must be an array');
   if (value.length < 1 || value.length > MAX_DNS_UPSTREAMS) {
     throw new WireguardInputError('upstreams', `upstreams must list 1 to ${MAX_DNS_UPSTREAMS} resolvers`);
