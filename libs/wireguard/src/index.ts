@@ -47,3 +47,12 @@ export {
   type LimitedPeer,
   type ShapingSet,
 } from './shaping.js';
+export {
+  DEFAULT_CA_BUNDLE,
+  DEFAULT_DOT_PORT,
+  dnsForwarderPaths,
+  MAX_DNS_UPSTREAMS,
+  renderDnsForwarderConfig,
+  type DnsForwarderSet,
+  type DnsTlsUpstream,
+} from './dns-forwarder.js';
