@@ -7,7 +7,7 @@ import { generateKeyPair, generatePresharedKey } from '@wgfleet/wireguard';
 import { createApp } from '../../apps/api/src/create-app.js';
 import { migratedDatabaseUrl } from '../setup/test-database.js';
 import { findSecrets } from '../support/secret-scan.js';
-import { bearer, makeAccount, TEST_MASTER_KEY } from '../support/test-app.js';
+import { bearer, makeAccount, tamperedKey, TEST_MASTER_KEY } from '../support/test-app.js';
 import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 /**
@@ -99,7 +99,7 @@ describe('logs at trace during a realistic workflow', () => {
       keep((await http().get(`/api/wg/users/${created.body.id}`).set(bearer(customerKey)).expect(200)).text);
     }
     // A refused key, a malformed body: error paths log too.
-    await http().get('/api/wg/servers').set(bearer(`${customerKey.slice(0, -1)}x`)).expect(401);
+    await http().get('/api/wg/servers').set(bearer(tamperedKey(customerKey))).expect(401);
     await http().post(`/api/wg/servers/${assignment.body.id}/users`).set(bearer(customerKey)).set('content-type', 'application/json').send('{"client_name": ').expect(400);
 
     // The WGDashboard side: a key for the node, a peer with keys we chose, and its file downloaded.

@@ -31,3 +31,6 @@ export async function makeAccount(
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** The key with its last character changed: always another key (a fixed "x" would be the same key when it ends in x). */
+export const tamperedKey = (key: string) => `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
