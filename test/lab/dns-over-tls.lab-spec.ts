@@ -3,16 +3,15 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  allocateAddress,
   DEFAULT_CA_BUNDLE,
   dnsForwarderPaths,
   generateKeyPair,
-  renderClientConfig,
   renderDnsForwarderConfig,
   renderServerPeers,
   serverAddress,
   type DnsForwarderSet,
 } from '@wgfleet/wireguard';
+import { firstFreeHost, labClientConfig } from './lab-tunnel.js';
 import { nodePlan } from './address-plan.js';
 import { dnsQuery, makeLabCa, RCODE, startUnbound, upstreamConfig } from './dns-lab.js';
 import { Lab, type LabClient, type LabNode } from './lab.js';
@@ -33,12 +32,6 @@ const NAME = 'www.example.com';
 const RECORD_V4 = '198.51.100.77';
 const RECORD_V6 = '2001:db8:77::77';
 
-function allocated(subnet: string): string {
-  const result = allocateAddress(subnet, []);
-  if (!result.ok) throw new Error(result.message);
-  return result.address.split('/')[0]!;
-}
-
 // Nothing listening: the port-unreachable comes back as ECONNREFUSED, or (rate-limited ICMP) no reply in time.
 const NO_ANSWER = /^(ECONNREFUSED|timeout)$/;
 
@@ -57,8 +50,8 @@ describe('lab: a server resolver on the node answers its clients through the tun
   const clientKeys = generateKeyPair();
   const serverV4 = serverAddress(SUBNET_V4);
   const serverV6 = serverAddress(SUBNET_V6);
-  const clientV4 = allocated(SUBNET_V4);
-  const clientV6 = allocated(SUBNET_V6);
+  const clientV4 = firstFreeHost(SUBNET_V4);
+  const clientV6 = firstFreeHost(SUBNET_V6);
 
   const forwarderSet = (overrides: Partial<DnsForwarderSet> = {}): DnsForwarderSet => ({
     interfaceName: IFNAME,
@@ -119,19 +112,11 @@ describe('lab: a server resolver on the node answers its clients through the tun
       ssh.close();
     }
     await client.bringUp(
-      renderClientConfig({
-        privateKey: clientKeys.privateKey,
-        addresses: [`${clientV4}/32`, `${clientV6}/128`],
-        dns: [],
-        mtu: null,
-        peer: {
-          publicKey: serverKeys.publicKey,
-          presharedKey: null,
-          endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`,
-          allowedIps: [SUBNET_V4, SUBNET_V6],
-          persistentKeepalive: 25,
-        },
-      }),
+      labClientConfig(
+        node,
+        { publicKey: serverKeys.publicKey, listenPort: LISTEN_PORT, subnets: [SUBNET_V4, SUBNET_V6] },
+        { privateKey: clientKeys.privateKey, v4: clientV4, v6: clientV6 },
+      ),
     );
 
     // The TLS-only upstream in the "internet", with a certificate from a throwaway lab CA.

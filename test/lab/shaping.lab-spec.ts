@@ -2,15 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  allocateAddress,
   generateKeyPair,
   ifbDevice,
-  renderClientConfig,
   renderServerPeers,
   renderShapingBatch,
   serverAddress,
   type LimitedPeer,
 } from '@wgfleet/wireguard';
+import { firstFreeHost, labClientConfig } from './lab-tunnel.js';
 import { measureBitsPerSecond, startIperfServer, stopIperfServer } from './iperf.js';
 import { Lab, type LabClient, type LabNode } from './lab.js';
 import type { RunResult } from './run.js';
@@ -25,12 +24,6 @@ const SUBNET_V6 = 'fd42:66:9::/64';
 const DOWNLOAD_KBIT = 8_000;
 const UPLOAD_KBIT = 4_000;
 const SECONDS = 3;
-
-function allocated(subnet: string, taken: string[] = []): string {
-  const result = allocateAddress(subnet, taken);
-  if (!result.ok) throw new Error(result.message);
-  return result.address.split('/')[0]!;
-}
 
 /** What tc shows of both devices without -s; a mirred action's index is the kernel's running count, not our state. */
 const SHAPING_VIEWS: ReadonlyArray<readonly string[]> = [
@@ -56,10 +49,10 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
   const otherKeys = generateKeyPair();
   const serverV4 = serverAddress(SUBNET_V4);
   const serverV6 = serverAddress(SUBNET_V6);
-  const clientV4 = allocated(SUBNET_V4);
-  const clientV6 = allocated(SUBNET_V6);
-  const otherV4 = allocated(SUBNET_V4, [`${clientV4}/32`]);
-  const otherV6 = allocated(SUBNET_V6, [`${clientV6}/128`]);
+  const clientV4 = firstFreeHost(SUBNET_V4);
+  const clientV6 = firstFreeHost(SUBNET_V6);
+  const otherV4 = firstFreeHost(SUBNET_V4, [`${clientV4}/32`]);
+  const otherV6 = firstFreeHost(SUBNET_V6, [`${clientV6}/128`]);
   const limited: LimitedPeer = { addresses: [`${clientV4}/32`, `${clientV6}/128`], downloadKbit: DOWNLOAD_KBIT, uploadKbit: UPLOAD_KBIT };
 
   async function nodeOk(argv: readonly string[], input?: string): Promise<string> {
@@ -112,22 +105,8 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
       ],
     });
     await nodeOk(['wg', 'setconf', IFNAME, '/dev/stdin'], peers);
-    const bringUp = (who: LabClient, privateKey: string, v4: string, v6: string) =>
-      who.bringUp(
-        renderClientConfig({
-          privateKey,
-          addresses: [`${v4}/32`, `${v6}/128`],
-          dns: [],
-          mtu: null,
-          peer: {
-            publicKey: serverKeys.publicKey,
-            presharedKey: null,
-            endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`,
-            allowedIps: [SUBNET_V4, SUBNET_V6],
-            persistentKeepalive: 25,
-          },
-        }),
-      );
+    const server = { publicKey: serverKeys.publicKey, listenPort: LISTEN_PORT, subnets: [SUBNET_V4, SUBNET_V6] };
+    const bringUp = (who: LabClient, privateKey: string, v4: string, v6: string) => who.bringUp(labClientConfig(node, server, { privateKey, v4, v6 }));
     await bringUp(client, clientKeys.privateKey, clientV4, clientV6);
     await bringUp(other, otherKeys.privateKey, otherV4, otherV6);
     expect(await client.ping(serverV4, 3, 2)).toMatchObject({ code: 0 });

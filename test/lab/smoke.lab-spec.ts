@@ -1,14 +1,13 @@
 import {
-  allocateAddress,
   generateKeyPair,
   generatePresharedKey,
   parseWgDump,
   portForwardChains,
-  renderClientConfig,
   renderPortForwardRules,
   renderServerPeers,
   serverAddress,
 } from '@wgfleet/wireguard';
+import { firstFreeHost, labClientConfig } from './lab-tunnel.js';
 import { ECHO_BANNER, Lab, type LabClient, type LabNode } from './lab.js';
 import * as nodeCommands from './node-commands.js';
 import { SshExec } from './ssh-exec.js';
@@ -19,12 +18,6 @@ const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
 const SUBNET_V4 = '10.66.1.0/24';
 const SUBNET_V6 = 'fd42:66:1::/64';
-
-function allocated(subnet: string): string {
-  const result = allocateAddress(subnet, []);
-  if (!result.ok) throw new Error(result.message);
-  return result.address.split('/')[0]!;
-}
 
 describe('lab smoke: a node in a namespace takes its tunnel, peers and port forward over SSH', () => {
   let lab: Lab | undefined;
@@ -37,8 +30,8 @@ describe('lab smoke: a node in a namespace takes its tunnel, peers and port forw
   const presharedKey = generatePresharedKey();
   const serverV4 = serverAddress(SUBNET_V4);
   const serverV6 = serverAddress(SUBNET_V6);
-  const clientV4 = allocated(SUBNET_V4);
-  const clientV6 = allocated(SUBNET_V6);
+  const clientV4 = firstFreeHost(SUBNET_V4);
+  const clientV6 = firstFreeHost(SUBNET_V6);
 
   async function sshOk(command: string, stdin?: string): Promise<string> {
     const result = await ssh!.exec(command, stdin);
@@ -85,19 +78,11 @@ describe('lab smoke: a node in a namespace takes its tunnel, peers and port forw
   });
 
   it('lets the client reach the server tunnel address over IPv4 and IPv6', async () => {
-    const config = renderClientConfig({
-      privateKey: clientKeys.privateKey,
-      addresses: [`${clientV4}/32`, `${clientV6}/128`],
-      dns: [],
-      mtu: null,
-      peer: {
-        publicKey: serverKeys.publicKey,
-        presharedKey,
-        endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`,
-        allowedIps: [SUBNET_V4, SUBNET_V6],
-        persistentKeepalive: 25,
-      },
-    });
+    const config = labClientConfig(
+      node,
+      { publicKey: serverKeys.publicKey, listenPort: LISTEN_PORT, subnets: [SUBNET_V4, SUBNET_V6] },
+      { privateKey: clientKeys.privateKey, v4: clientV4, v6: clientV6, presharedKey },
+    );
     await client.bringUp(config);
 
     expect(await client.ping(serverV4, 3, 2)).toMatchObject({ code: 0 });

@@ -9,15 +9,14 @@ import {
 } from '@wgfleet/node-sync';
 import { LocalNodeDriver, SshNodeDriver } from '@wgfleet/ssh-driver';
 import {
-  allocateAddress,
   generateKeyPair,
   generatePresharedKey,
   parseWgDump,
-  renderClientConfig,
   renderPortForwardRules,
   renderServerPeers,
   serverAddress,
 } from '@wgfleet/wireguard';
+import { firstFreeHost, labClientConfig } from './lab-tunnel.js';
 import { ECHO_BANNER, Lab, type LabClient, type LabNode } from './lab.js';
 import { sshTargetOf } from './lab-fleet.js';
 
@@ -27,12 +26,6 @@ const IFNAME = 'wg0';
 const LISTEN_PORT = 51820;
 const SUBNET_V4 = '10.66.1.0/24';
 const SUBNET_V6 = 'fd42:66:1::/64';
-
-function allocated(subnet: string): string {
-  const result = allocateAddress(subnet, []);
-  if (!result.ok) throw new Error(result.message);
-  return result.address.split('/')[0]!;
-}
 
 /** The same key type with one bit flipped in the key: a well-formed pin that the node does not hold. */
 function otherHostKey(line: string): string {
@@ -56,8 +49,8 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
   const presharedKey = generatePresharedKey();
   const serverV4 = serverAddress(SUBNET_V4);
   const serverV6 = serverAddress(SUBNET_V6);
-  const clientV4 = allocated(SUBNET_V4);
-  const clientV6 = allocated(SUBNET_V6);
+  const clientV4 = firstFreeHost(SUBNET_V4);
+  const clientV6 = firstFreeHost(SUBNET_V6);
 
   let target: NodeTarget;
 
@@ -140,19 +133,11 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
   });
 
   it('lets the client reach the server over IPv4 and IPv6 and shows the handshake', async () => {
-    const config = renderClientConfig({
-      privateKey: clientKeys.privateKey,
-      addresses: [`${clientV4}/32`, `${clientV6}/128`],
-      dns: [],
-      mtu: null,
-      peer: {
-        publicKey: serverKeys.publicKey,
-        presharedKey,
-        endpoint: `${node.clientLinkIp}:${LISTEN_PORT}`,
-        allowedIps: [SUBNET_V4, SUBNET_V6],
-        persistentKeepalive: 25,
-      },
-    });
+    const config = labClientConfig(
+      node,
+      { publicKey: serverKeys.publicKey, listenPort: LISTEN_PORT, subnets: [SUBNET_V4, SUBNET_V6] },
+      { privateKey: clientKeys.privateKey, v4: clientV4, v6: clientV6, presharedKey },
+    );
     await client.bringUp(config);
     expect(await client.ping(serverV4, 3, 2)).toMatchObject({ code: 0 });
     expect(await client.ping(serverV6, 3, 2)).toMatchObject({ code: 0 });
