@@ -10,10 +10,12 @@ import {
 import { LocalNodeDriver, SshNodeDriver } from '@wgfleet/ssh-driver';
 import {
   generateKeyPair,
+  ifbDeviceName,
   generatePresharedKey,
   parseWgDump,
   renderPortForwardRules,
   renderServerPeers,
+  renderShapingBatch,
   serverAddress,
 } from '@wgfleet/wireguard';
 import { firstFreeHost, labClientConfig } from './lab-tunnel.js';
@@ -60,6 +62,8 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
       addresses: [`${serverV4}/24`, `${serverV6}/64`],
       mtu: 1420,
       tunnelSubnets: [SUBNET_V4, SUBNET_V6],
+      shaping: { ifbName: ifbDeviceName(IFNAME), batch: renderShapingBatch({ interfaceName: IFNAME, peers: [] }) },
+      dnsForwarderConfig: null,
       peersConfig: renderServerPeers({
         privateKey: serverKeys.privateKey,
         listenPort: LISTEN_PORT,
@@ -194,6 +198,8 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
       addresses: ['10.66.2.1/24'],
       mtu: null,
       tunnelSubnets: ['10.66.2.0/24'],
+      shaping: { ifbName: ifbDeviceName('wg1'), batch: renderShapingBatch({ interfaceName: 'wg1', peers: [] }) },
+      dnsForwarderConfig: null,
       peersConfig: renderServerPeers({
         privateKey: keys.privateKey,
         listenPort: LISTEN_PORT + 1,

@@ -5,7 +5,7 @@ export { runMigrations, pendingMigrations, type MigrationReport } from './run-mi
 export { provideDatabase, type DatabaseHandle } from './provide-database.js';
 export { SnakeNamingStrategy } from './snake-naming.strategy.js';
 export { MIGRATIONS } from './migrations/index.js';
-export { bigintId } from './bigint-id.js';
+export { bigintId, numericNumber } from './bigint-id.js';
 export { markProvisioned, type ProvisionedTable, type ProvisioningOutcome } from './provisioning-state.js';
 export { dedicatedClient } from './dedicated-client.js';
 export { AdvisoryLockSession, type AdvisoryLock, type AdvisoryLockSessionEvents } from './advisory-lock-session.js';

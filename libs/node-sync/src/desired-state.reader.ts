@@ -5,7 +5,7 @@ import { SecretBox } from '@wgfleet/core';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
 import { nodeKeyContext, serverKeyContext, ServerRemovals, ServerSyncRecords, type NodeEntity, type PendingRemoval } from '@wgfleet/servers';
-import { parseCidr, renderPortForwardRules, renderServerPeers, serverAddress } from '@wgfleet/wireguard';
+import { ifbDeviceName, parseCidr, renderPortForwardRules, renderServerPeers, renderShapingBatch, serverAddress } from '@wgfleet/wireguard';
 import type { DesiredServerState, NodeTarget } from './node-driver.js';
 
 export interface PollTargets {
@@ -83,6 +83,21 @@ export class DesiredStateReader {
           })),
         }),
         forwardRules: renderPortForwardRules({ interfaceName: server.interface, serverTunnelIp: ownIpv4, forwards }),
+        shaping: {
+          ifbName: ifbDeviceName(server.interface),
+          batch: renderShapingBatch({
+            interfaceName: server.interface,
+            peers: peers
+              .filter((peer) => peer.downloadKbit !== null || peer.uploadKbit !== null)
+              .map((peer) => ({
+                addresses: [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : [])],
+                downloadKbit: peer.downloadKbit,
+                uploadKbit: peer.uploadKbit,
+              })),
+          }),
+        },
+        // Filled in by the DNS-over-TLS work (issue 11): until then no server runs a resolver.
+        dnsForwarderConfig: null,
       };
       return {
         serverId,

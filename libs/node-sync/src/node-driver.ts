@@ -34,6 +34,17 @@ export interface DesiredServerState {
   peersConfig: string;
   /** `renderPortForwardRules` output, for `iptables-restore --noflush` (wgfleet's chains, rebuilt whole). */
   forwardRules: string;
+  /**
+   * Per-user bandwidth limits: `renderShapingBatch` output for `tc -batch` and the ifb device it
+   * redirects upload to (`ifbDeviceName`). Always present: with no limited user the batch only
+   * clears the interface's qdiscs, which is how a removed limit leaves the node.
+   */
+  shaping: { ifbName: string; batch: string };
+  /**
+   * `renderDnsForwarderConfig` output when the server resolves over TLS: the node runs one unbound
+   * with it for this interface. Null: no resolver for this server (a running one is stopped).
+   */
+  dnsForwarderConfig: string | null;
 }
 
 /** The node could not be reached or did not answer in time (retry later). */

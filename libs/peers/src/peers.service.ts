@@ -22,6 +22,10 @@ export interface DesiredPeer {
   ipv6: string | null;
   /** Networks routed to the peer beyond its own addresses (an operator's peer may have some). */
   routedIps: string[];
+  /** The rate the node holds the peer to, node → client, in kbit/s (plan and throttle combined); null: unlimited. */
+  downloadKbit: number | null;
+  /** client → node, in kbit/s; null: unlimited. */
+  uploadKbit: number | null;
 }
 
 /** A user some tenant owns through an assignment (every user the portal's routes act on). */
@@ -254,6 +258,9 @@ export class PeersService {
         ipv4: row.ipv4,
         ipv6: row.ipv6,
         routedIps: row.routed_ips,
+        // Filled in by the plans work (issue 11): until then nobody is limited.
+        downloadKbit: null,
+        uploadKbit: null,
       };
     });
   }

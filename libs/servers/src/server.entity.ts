@@ -1,6 +1,14 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import { bigintId } from '@wgfleet/database';
 
+export type DnsMode = 'plain' | 'tls';
+/** As stored and as the API shows it: `port` is always set (853 by default). */
+export interface DnsTlsResolver {
+  address: string;
+  tls_name: string;
+  port: number;
+}
+
 /** One WireGuard interface on a node: the desired state, plus what the reconciler applied. */
 @Entity('server')
 export class ServerEntity {
@@ -40,6 +48,14 @@ export class ServerEntity {
 
   @Column('integer', { nullable: true })
   mtu: number | null;
+
+  /** `tls`: the node runs a caching resolver on the tunnel addresses forwarding only over TLS, and clients use it. */
+  @Column('text', { default: 'plain' })
+  dnsMode: DnsMode;
+
+  /** The DNS-over-TLS resolvers when `dnsMode` is `tls` (1 to 4), else null. */
+  @Column('jsonb', { nullable: true })
+  dnsTlsResolvers: DnsTlsResolver[] | null;
 
   /** Host clients dial; the node's public IPv4 when null. */
   @Column('text', { nullable: true })

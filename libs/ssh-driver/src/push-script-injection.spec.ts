@@ -1,5 +1,5 @@
 import type { DesiredServerState } from '@wgfleet/node-sync';
-import { generateKeyPair, renderPortForwardRules, renderServerPeers, WireguardInputError } from '@wgfleet/wireguard';
+import { generateKeyPair, ifbDeviceName, renderShapingBatch, renderPortForwardRules, renderServerPeers, WireguardInputError } from '@wgfleet/wireguard';
 import { injectionsInto } from '../../../test/support/injection-payloads.js';
 import { encodeApplyBundle, localArgv, remoteCommand, renderTunnelRules } from './push-script.js';
 
@@ -15,6 +15,8 @@ const desired: DesiredServerState = {
   addresses: ['10.66.1.1/24', 'fd42:66:1::1/64'],
   mtu: 1420,
   tunnelSubnets: ['10.66.1.0/24', 'fd42:66:1::/64'],
+  shaping: { ifbName: ifbDeviceName('wg0'), batch: renderShapingBatch({ interfaceName: 'wg0', peers: [] }) },
+  dnsForwarderConfig: null,
   peersConfig: renderServerPeers({ privateKey: keys.privateKey, listenPort: 51820, peers: [{ publicKey: peer.publicKey, presharedKey: null, allowedIps: ['10.66.1.2/32'] }] }),
   forwardRules: renderPortForwardRules({
     interfaceName: 'wg0',

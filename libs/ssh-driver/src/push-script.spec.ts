@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { DesiredServerState } from '@wgfleet/node-sync';
-import { generateKeyPair, portForwardChains, renderPortForwardRules, renderServerPeers, WireguardInputError } from '@wgfleet/wireguard';
+import { generateKeyPair, ifbDeviceName, renderShapingBatch, portForwardChains, renderPortForwardRules, renderServerPeers, WireguardInputError } from '@wgfleet/wireguard';
 import {
   APPLY_SCRIPT,
   BUNDLE_MAGIC,
@@ -25,6 +25,8 @@ function desired(overrides: Partial<DesiredServerState> = {}): DesiredServerStat
     addresses: ['10.66.1.1/24', 'fd42:66:1::1/64'],
     mtu: 1420,
     tunnelSubnets: ['10.66.1.0/24', 'fd42:66:1::/64'],
+    shaping: { ifbName: ifbDeviceName('wg0'), batch: renderShapingBatch({ interfaceName: 'wg0', peers: [] }) },
+    dnsForwarderConfig: null,
     peersConfig: renderServerPeers({
       privateKey: keys.privateKey,
       listenPort: 51820,
