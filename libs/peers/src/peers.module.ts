@@ -8,6 +8,8 @@ import { CustomerServersController } from './customer-servers.controller.js';
 import { OperatorPeers } from './operator-peers.service.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
+import { PlanEnforcer } from './plans/plan-enforcer.js';
+import { PlanUsage } from './plans/plan-usage.js';
 import { ServerListCache } from './server-list-cache.js';
 import { ServerListFastPath } from './server-list-fast-path.js';
 import { UserConfigDownloadsController } from './user-config-downloads.controller.js';
@@ -17,7 +19,7 @@ import { UsersController } from './users.controller.js';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), AccountsModule, ServersModule, IdempotencyModule],
   controllers: [CustomerServersController, UsersController, UserConfigDownloadsController, AdminServerUsersController],
-  providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath],
-  exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath],
+  providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath, PlanUsage, PlanEnforcer],
+  exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath, PlanUsage, PlanEnforcer],
 })
 export class PeersModule {}
