@@ -30,6 +30,8 @@ export interface DnsForwarderSet {
 }
 
 export const DEFAULT_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+/** Where the push keeps a node's runtime files (resolver configs and pids, shaping state): tmpfs, gone with a reboot like the state they describe. */
+export const NODE_RUNTIME_DIRECTORY = '/run/wgfleet';
 export const DEFAULT_DOT_PORT = 853;
 export const MAX_DNS_UPSTREAMS = 4;
 

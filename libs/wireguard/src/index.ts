@@ -52,6 +52,7 @@ export {
   DEFAULT_DOT_PORT,
   dnsForwarderPaths,
   MAX_DNS_UPSTREAMS,
+  NODE_RUNTIME_DIRECTORY,
   renderDnsForwarderConfig,
   type DnsForwarderSet,
   type DnsTlsUpstream,
