@@ -24,3 +24,4 @@ export { IsId } from './validation/is-id.decorator.js';
 export { answerFrameworkError } from './http/framework-errors.js';
 export { IsOptionalNotNull } from './validation/optional-not-null.decorator.js';
 export { IsSingleLine, isSingleLine } from './validation/single-line.decorator.js';
+export { RepeatingPass } from './scheduling/repeating-pass.js';

@@ -2,11 +2,10 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuditActor } from '@wgfleet/audit';
-import { AppConfig } from '@wgfleet/core';
+import { AppConfig, RepeatingPass } from '@wgfleet/core';
 import { OperatorPeers } from '@wgfleet/peers';
 import { WgdPeerActions } from '../peers/wgd-peer-actions.service.js';
 import { WgdPeers, type WgdConfigurationRef, type WgdPeerRecord } from '../peers/wgd-peers.service.js';
-import { RepeatingPass } from '../repeating-pass.js';
 import { peerUsage } from '../wgd-traffic.js';
 import { whileHoldingPassLock } from './pass-lock.js';
 import { PeerJobClock } from './peer-job-clock.js';

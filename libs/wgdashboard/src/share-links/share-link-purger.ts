@@ -1,9 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppConfig } from '@wgfleet/core';
+import { AppConfig, RepeatingPass } from '@wgfleet/core';
 import { formatLocalDateTime } from '../python-time.js';
-import { RepeatingPass } from '../repeating-pass.js';
 
 /**
  * How long after its ExpireDate a link is kept. Once expired a link answers exactly as an unknown
