@@ -25,7 +25,10 @@ export interface DesiredSnapshot {
   enabled: boolean;
   /** Old interfaces of this server (renamed) still on the node: removed before the push. */
   removals: PendingRemoval[];
-  /** The users and forwards in this picture: the ones a successful push makes `active`. */
+  /**
+   * The users and forwards in this picture: the ones a successful push makes `active`. Users kept
+   * off the node (restricted, blocked, suspended) are in it too: the push settles them as well.
+   */
   userIds: number[];
   forwardIds: number[];
 }
@@ -61,6 +64,7 @@ export class DesiredStateReader {
       }
       const { server, node } = found;
       const peers = await this.peers.desiredPeersOf(manager, serverId);
+      const offNode = await this.peers.offNodeUserIdsOf(manager, serverId);
       const forwards = await this.forwards.desiredForwardsOf(manager, serverId);
       const removals = await this.removals.pendingOf(manager, serverId);
       await runner.commitTransaction();
@@ -107,7 +111,7 @@ export class DesiredStateReader {
         desired,
         enabled: server.enabled,
         removals,
-        userIds: peers.map((peer) => peer.id),
+        userIds: [...peers.map((peer) => peer.id), ...offNode],
         forwardIds: forwards.map((forward) => forward.id),
       };
     } finally {

@@ -22,3 +22,4 @@ export { FakeNodeDriver, type FakeFailure, type FakePeerTraffic, type RecordedAp
 export { StatusPoller } from './status-poller.js';
 export { PollClaims, POLL_CLAIM_INTERVALS } from './poll-claims.js';
 export { InterfaceRemover } from './interface-remover.js';
+export { PlanSweeper } from './plan-sweeper.js';

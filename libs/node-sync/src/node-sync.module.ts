@@ -5,6 +5,7 @@ import { ServersModule } from '@wgfleet/servers';
 import { DesiredStateReader } from './desired-state.reader.js';
 import { InterfaceRemover } from './interface-remover.js';
 import { ReconcilerOptions, reconcilerOptions } from './reconciler-options.js';
+import { PlanSweeper } from './plan-sweeper.js';
 import { PollClaims } from './poll-claims.js';
 import { Reconciler } from './reconciler.service.js';
 import { StatusPoller } from './status-poller.js';
@@ -22,8 +23,8 @@ export class NodeSyncModule {
       // Once per app: feature modules that read a node (WGDashboard's live figures) use this one reader.
       global: true,
       imports: [ServersModule, PeersModule, PortForwardsModule],
-      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, SyncLocks, InterfaceRemover, Reconciler, PollClaims, StatusPoller],
-      exports: [Reconciler, DesiredStateReader, StatusPoller, InterfaceRemover],
+      providers: [{ provide: ReconcilerOptions, useValue: reconcilerOptions(options) }, DesiredStateReader, SyncLocks, InterfaceRemover, Reconciler, PollClaims, StatusPoller, PlanSweeper],
+      exports: [Reconciler, DesiredStateReader, StatusPoller, InterfaceRemover, PlanSweeper],
     };
   }
 }

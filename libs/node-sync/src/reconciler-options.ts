@@ -25,6 +25,8 @@ export abstract class ReconcilerOptions {
   abstract maxConcurrentPushes: number;
   /** The status poller: one `wg show IF dump` per server per interval. */
   abstract pollIntervalMs: number;
+  /** The plan enforcer's sweep (expiries, new monthly periods): an expiry is enforced within this plus one push. */
+  abstract planSweepIntervalMs: number;
   /**
    * The replicas that share the status polling: the live pollers naming the same group split the
    * servers among them. Null: every replica of the fleet is one group — unless `scope` is set
@@ -50,6 +52,7 @@ export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
   maxPushGapMs: 3_000,
   maxConcurrentPushes: 8,
   pollIntervalMs: 10_000,
+  planSweepIntervalMs: 1_000,
   pollGroup: null,
   crossReplica: true,
   scope: null,

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { PeerTelemetry } from '@wgfleet/peers';
+import { PeerTelemetry, PlanEnforcer } from '@wgfleet/peers';
 import { parseWgDump } from '@wgfleet/wireguard';
 import { DesiredStateReader } from './desired-state.reader.js';
 import { InterfaceMissingError, NodeDriver, type NodeTarget } from './node-driver.js';
@@ -31,6 +31,7 @@ export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly telemetry: PeerTelemetry,
     private readonly options: ReconcilerOptions,
     private readonly claims: PollClaims,
+    private readonly plans: PlanEnforcer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -80,6 +81,8 @@ export class StatusPoller implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const dump = parseWgDump(await this.driver.dump(target, interfaceName));
       await this.telemetry.record(serverId, { polledAt, interfaceUp: true, peers: dump.peers });
+      // A data limit crossed in this poll is enforced now: within one poll interval.
+      await this.plans.afterPoll(serverId).catch((error: unknown) => this.logger.warn({ msg: 'data limits not checked after a poll', serverId, err: error }));
     } catch (error) {
       if (error instanceof InterfaceMissingError) {
         await this.telemetry.record(serverId, { polledAt, interfaceUp: false, peers: [] });

@@ -8,3 +8,4 @@ export { OperatorPeers, type AddressChoice, type InTransaction, type NewOperator
 export { evaluateAccess, type Access, type AccessFacts, type DataLimit } from './plans/access-policy.js';
 export { PlanUsage, type Usage } from './plans/plan-usage.js';
 export { PlanEnforcer } from './plans/plan-enforcer.js';
+export { PlanClock, SystemPlanClock } from './plans/plan-clock.js';

@@ -8,6 +8,7 @@ import { CustomerServersController } from './customer-servers.controller.js';
 import { OperatorPeers } from './operator-peers.service.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
+import { PlanClock, SystemPlanClock } from './plans/plan-clock.js';
 import { PlanEnforcer } from './plans/plan-enforcer.js';
 import { PlanUsage } from './plans/plan-usage.js';
 import { ServerListCache } from './server-list-cache.js';
@@ -19,7 +20,7 @@ import { UsersController } from './users.controller.js';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), AccountsModule, ServersModule, IdempotencyModule],
   controllers: [CustomerServersController, UsersController, UserConfigDownloadsController, AdminServerUsersController],
-  providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath, PlanUsage, PlanEnforcer],
-  exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath, PlanUsage, PlanEnforcer],
+  providers: [PeersService, OperatorPeers, PeerTelemetry, ServerListCache, ServerListFastPath, PlanUsage, PlanEnforcer, { provide: PlanClock, useClass: SystemPlanClock }],
+  exports: [PeersService, OperatorPeers, PeerTelemetry, ServerListFastPath, PlanUsage, PlanEnforcer, PlanClock],
 })
 export class PeersModule {}

@@ -11,7 +11,8 @@ import { lowestFreeAddress } from './lowest-free-address.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { refuseServerOwnKey } from './server-own-key.js';
 import { presharedKeyContext, privateKeyContext } from './user-key-contexts.js';
-import { UserEntity } from './user.entity.js';
+import { effectiveRates } from './plans/effective-rates.js';
+import { UserEntity, type AccessState } from './user.entity.js';
 
 /** A peer as the reconciler pushes it: AllowedIPs on the server are the user's own /32 and /128. */
 export interface DesiredPeer {
@@ -26,6 +27,17 @@ export interface DesiredPeer {
   downloadKbit: number | null;
   /** client → node, in kbit/s; null: unlimited. */
   uploadKbit: number | null;
+}
+
+/** What keeps a user's peer off its node; with OFF_NODE_JOINS, over `wg_user u` (an operator's peer has no account). */
+const OFF_NODE_JOINS = `LEFT JOIN assignment a ON a.id = u.assignment_id
+         LEFT JOIN account acc ON acc.id = a.account_id
+         LEFT JOIN account parent ON parent.id = acc.parent_id`;
+const OFF_NODE = `u.restricted_at IS NOT NULL OR u.access_state = 'blocked' OR acc.suspended_at IS NOT NULL OR parent.suspended_at IS NOT NULL`;
+
+/** numeric columns come back from pg as text. */
+function numberOrNull(value: string | null): number | null {
+  return value === null ? null : Number(value);
 }
 
 /** A user some tenant owns through an assignment (every user the portal's routes act on). */
@@ -233,22 +245,31 @@ export class PeersService {
 
   /**
    * The peers the server's node must hold, for the reconciler: every user of the server except
-   * restricted ones and those of a suspended account or of a suspended reseller's customer (an
-   * operator's peer has no account), preshared keys opened. Call inside the reconciler's read-only
-   * snapshot transaction.
+   * those deliberately off it (offNodeUserIdsOf), preshared keys opened, each with the rates the
+   * node holds it to (its plan, or its throttle once a `throttle` data limit is reached). Call
+   * inside the reconciler's read-only snapshot transaction.
    */
   async desiredPeersOf(manager: EntityManager, serverId: number): Promise<DesiredPeer[]> {
-    const rows: Array<{ id: string; public_key: string; preshared_key_enc: Buffer | null; ipv4: string; ipv6: string | null; routed_ips: string[] }> =
-      await manager.query(
-        `SELECT u.id, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6, u.routed_ips::text[] AS routed_ips
-           FROM wg_user u
-           LEFT JOIN assignment a ON a.id = u.assignment_id
-           LEFT JOIN account acc ON acc.id = a.account_id
-           LEFT JOIN account parent ON parent.id = acc.parent_id
-          WHERE u.server_id = $1 AND u.restricted_at IS NULL AND acc.suspended_at IS NULL AND parent.suspended_at IS NULL
-          ORDER BY u.id`,
-        [serverId],
-      );
+    const rows: Array<{
+      id: string;
+      public_key: string;
+      preshared_key_enc: Buffer | null;
+      ipv4: string;
+      ipv6: string | null;
+      routed_ips: string[];
+      download_mbps: string | null;
+      upload_mbps: string | null;
+      access_state: AccessState;
+      data_limit_throttle_mbps: string | null;
+    }> = await manager.query(
+      `SELECT u.id, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6, u.routed_ips::text[] AS routed_ips,
+              u.download_mbps, u.upload_mbps, u.access_state, u.data_limit_throttle_mbps
+         FROM wg_user u
+         ${OFF_NODE_JOINS}
+        WHERE u.server_id = $1 AND NOT (${OFF_NODE})
+        ORDER BY u.id`,
+      [serverId],
+    );
     return rows.map((row) => {
       const user = { serverId, publicKey: row.public_key };
       return {
@@ -258,11 +279,28 @@ export class PeersService {
         ipv4: row.ipv4,
         ipv6: row.ipv6,
         routedIps: row.routed_ips,
-        // Filled in by the plans work (issue 11): until then nobody is limited.
-        downloadKbit: null,
-        uploadKbit: null,
+        ...effectiveRates({
+          downloadMbps: numberOrNull(row.download_mbps),
+          uploadMbps: numberOrNull(row.upload_mbps),
+          accessState: row.access_state,
+          throttleMbps: numberOrNull(row.data_limit_throttle_mbps),
+        }),
       };
     });
+  }
+
+  /**
+   * The server's users that are deliberately off its node: restricted (WGDashboard), blocked by
+   * their plan (disabled, expired, data limit), or of a suspended account or a suspended reseller's
+   * customer. A push settles them too: once it succeeds the node holds exactly what wgfleet wants for
+   * them (nothing), so they are not left `pending` for ever. Same snapshot transaction as desiredPeersOf.
+   */
+  async offNodeUserIdsOf(manager: EntityManager, serverId: number): Promise<number[]> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT u.id FROM wg_user u ${OFF_NODE_JOINS} WHERE u.server_id = $1 AND (${OFF_NODE}) ORDER BY u.id`,
+      [serverId],
+    );
+    return rows.map((row) => Number(row.id));
   }
 
   /**

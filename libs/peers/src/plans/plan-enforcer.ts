@@ -1,45 +1,158 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { FleetAccess } from '@wgfleet/servers';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, Not, type EntityManager } from 'typeorm';
+import { FleetAccess, ServerEntity } from '@wgfleet/servers';
 import { UserEntity } from '../user.entity.js';
-import { evaluateAccess } from './access-policy.js';
+import { evaluateAccess, type Access } from './access-policy.js';
 import { dataLimitOf } from './data-limit.js';
+import { PlanClock } from './plan-clock.js';
 import { PlanUsage } from './plan-usage.js';
+import { nextAnyPeriodStart } from './usage-period.js';
+
+/** Users re-decided in one transaction: bounds its locks when many expire or roll over at once. */
+const BATCH = 500;
 
 /**
  * Keeps each user's materialized access (`access_state`, `access_reason`) equal to what
- * evaluateAccess says, and bumps the server's generation when it changes so the push takes a
- * blocked peer off its node or shapes a throttled one. SEAM (issue 11): the enforcement work adds
- * the timers (expiry, new periods) and the check after each poll; writes call `reevaluate`.
+ * evaluateAccess says, and bumps the server's generation when the state changes, so the push takes
+ * a blocked peer off its node, puts it back, or shapes a throttled one. Three triggers, one path
+ * (`reevaluate`): the API's writes, each recorded poll (data limits), and a sweep every second
+ * (expiries, new monthly periods).
+ *
+ * Replicas: every decision is taken again under row locks (the servers in id order, then the users)
+ * and only rows whose decision changed are written, so two replicas racing on the same user leave
+ * one change and one bump; the second finds nothing to do.
  */
 @Injectable()
 export class PlanEnforcer {
+  /** When the sweep next looks for monthly periods that began (0: at its first pass; then each period boundary). */
+  private nextRolloverScanAt = 0;
+
   constructor(
     private readonly usage: PlanUsage,
     private readonly access: FleetAccess,
+    private readonly clock: PlanClock,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
    * Re-decides the users' access inside the caller's transaction (after it wrote their plans) and
-   * returns the ids whose access changed. Bumps each affected server's generation.
+   * returns the ids whose access (state or reason) changed. Bumps the generation of each server
+   * where a user's state changed; a reason alone (disabled → expired) changes nothing on the node.
    */
-  async reevaluate(manager: EntityManager, userIds: number[], now = new Date()): Promise<number[]> {
+  async reevaluate(manager: EntityManager, userIds: number[], now = this.clock.now()): Promise<number[]> {
     if (userIds.length === 0) return [];
-    const users = await manager.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: userIds }).orderBy('u.id').getMany();
-    const usage = await this.usage.usageOf(manager, users, now);
+    const ids = [...new Set(userIds)].sort((a, b) => a - b);
+    // Every writer locks the server first (bumpGeneration), then its users: the same order here.
+    const servers: Array<{ server_id: string }> = await manager.query('SELECT DISTINCT server_id FROM wg_user WHERE id = ANY($1::bigint[]) ORDER BY server_id', [ids]);
+    await lockServers(manager, servers.map((row) => Number(row.server_id)));
+    const users = await manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('u.id = ANY(:ids)', { ids })
+      .orderBy('u.id')
+      .setLock('pessimistic_write')
+      .getMany();
+    await this.usage.refreshBaselines(manager, users, now);
+    const decisions = await this.decide(manager, users, now);
     const changed: UserEntity[] = [];
+    const moved = new Set<number>();
     for (const user of users) {
-      const access = evaluateAccess(
-        { enabled: user.enabled, expiresAt: user.expiresAt, dataLimit: dataLimitOf(user), usedBytes: usage.get(user.id)?.totalBytes ?? 0 },
-        now,
-      );
+      const access = decisions.get(user.id)!;
       if (access.state === user.accessState && access.reason === user.accessReason) continue;
-      await manager.update(UserEntity, { id: user.id }, { accessState: access.state, accessReason: access.reason });
+      const onNode = access.state !== user.accessState;
+      // Like a restriction: the push that carries the change decides the provisioning state again.
+      const provisioning = onNode ? { state: 'pending' as const, stateError: null } : {};
+      await manager.update(UserEntity, { id: user.id }, { accessState: access.state, accessReason: access.reason, ...provisioning });
       changed.push(user);
+      if (onNode) moved.add(user.serverId);
     }
-    for (const serverId of [...new Set(changed.map((user) => user.serverId))].sort((a, b) => a - b)) {
-      await this.access.bumpGeneration(manager, serverId);
-    }
+    for (const serverId of [...moved].sort((a, b) => a - b)) await this.access.bumpGeneration(manager, serverId);
     return changed.map((user) => user.id);
   }
+
+  /**
+   * After a poll of `serverId` was recorded: the users with a data limit whose decision the new
+   * counters change are re-decided (blocked or throttled within one poll interval of crossing it).
+   * Reads only, and takes no lock, when nothing changed (the common case).
+   */
+  async afterPoll(serverId: number): Promise<number[]> {
+    const now = this.clock.now();
+    const limited = await this.dataSource.getRepository(UserEntity).findBy({ serverId, dataLimitBytes: Not(IsNull()) });
+    const decisions = await this.decide(this.dataSource.manager, limited, now);
+    const due = limited.filter((user) => differs(user, decisions.get(user.id)!)).map((user) => user.id);
+    return this.reevaluateInBatches(due, now);
+  }
+
+  /**
+   * The timer's pass: users whose end date has come and who are not blocked for it yet (the
+   * wg_user_expiry index holds exactly those), and, at the first pass and at each period boundary
+   * after, users whose monthly period began (new baseline: usage starts again, access comes back).
+   * `inScope` leaves other servers' users alone (tests share one database). Returns the changed ids.
+   */
+  async sweep(inScope: (serverId: number) => boolean = () => true): Promise<number[]> {
+    const now = this.clock.now();
+    const manager = this.dataSource.manager;
+    const expired: Array<{ id: string; server_id: string }> = await manager.query(
+      `SELECT id, server_id FROM wg_user
+        WHERE expires_at IS NOT NULL AND enabled AND access_reason IS DISTINCT FROM 'expired' AND expires_at <= $1
+        ORDER BY id LIMIT $2`,
+      [now, BATCH],
+    );
+    const changed = await this.reevaluateInBatches(
+      expired.filter((row) => inScope(Number(row.server_id))).map((row) => Number(row.id)),
+      now,
+    );
+    if (now.getTime() >= this.nextRolloverScanAt) {
+      changed.push(...(await this.rollOver(now, inScope)));
+      // Only once every turned period is handled: a failed pass is tried again a second later.
+      this.nextRolloverScanAt = nextAnyPeriodStart(now).getTime();
+    }
+    return changed;
+  }
+
+  /** Every monthly user whose period began, batch by batch (a batch leaves none of its users turned). */
+  private async rollOver(now: Date, inScope: (serverId: number) => boolean): Promise<number[]> {
+    const changed: number[] = [];
+    const skipped = new Set<number>();
+    for (;;) {
+      const turned = (await this.usage.periodsTurned(this.dataSource.manager, now, BATCH + skipped.size)).filter((user) => !skipped.has(user.id));
+      const mine = turned.filter((user) => inScope(user.serverId));
+      for (const user of turned) if (!inScope(user.serverId)) skipped.add(user.id);
+      if (mine.length === 0) return changed;
+      changed.push(...(await this.reevaluateInBatches(mine.map((user) => user.id), now)));
+      // Each user once per scan, whatever happened to it meanwhile (deleted, limit changed): the loop ends.
+      for (const user of mine) skipped.add(user.id);
+    }
+  }
+
+  private async reevaluateInBatches(userIds: number[], now: Date): Promise<number[]> {
+    const changed: number[] = [];
+    for (let start = 0; start < userIds.length; start += BATCH) {
+      const batch = userIds.slice(start, start + BATCH);
+      changed.push(...(await this.dataSource.transaction((manager) => this.reevaluate(manager, batch, now))));
+    }
+    return changed;
+  }
+
+  /** What evaluateAccess says for each user now, with its usage in the current period. */
+  private async decide(manager: EntityManager, users: UserEntity[], now: Date): Promise<Map<number, Access>> {
+    const usage = await this.usage.usageOf(manager, users, now);
+    return new Map(
+      users.map((user) => [
+        user.id,
+        evaluateAccess({ enabled: user.enabled, expiresAt: user.expiresAt, dataLimit: dataLimitOf(user), usedBytes: usage.get(user.id)?.totalBytes ?? 0 }, now),
+      ]),
+    );
+  }
+}
+
+function differs(user: UserEntity, access: Access): boolean {
+  return access.state !== user.accessState || access.reason !== user.accessReason;
+}
+
+/** Row locks on the servers, in id order (the order bumpGeneration's callers take them in). */
+async function lockServers(manager: EntityManager, serverIds: number[]): Promise<void> {
+  if (serverIds.length === 0) return;
+  await manager.getRepository(ServerEntity).createQueryBuilder('s').select('s.id').where('s.id = ANY(:serverIds)', { serverIds }).orderBy('s.id').setLock('pessimistic_write').getMany();
 }
