@@ -1,4 +1,4 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
 import { createLogger, loadConfig, PinoNestLogger } from '@wgfleet/core';
 import type { NodeDriver, ReconcilerOptions } from '@wgfleet/node-sync';
 import { AppModule } from '../../apps/api/src/app.module.js';
@@ -8,10 +8,15 @@ import { TEST_MASTER_KEY } from './test-app.js';
 /**
  * The whole app's module (no HTTP server), initialised on the run's PostgreSQL, with the reconciler
  * pushing to `driver` (a test's fake node) under `reconciler`'s options. Parallel test files share
- * the database: give it a `scope` with only the servers the file creates.
+ * the database: give it a `scope` with only the servers the file creates. `override` replaces more
+ * of our own ports (a clock).
  */
-export async function startReconcilerApp(driver: NodeDriver, reconciler: Partial<ReconcilerOptions>): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({
+export async function startReconcilerApp(
+  driver: NodeDriver,
+  reconciler: Partial<ReconcilerOptions>,
+  override: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+): Promise<TestingModule> {
+  const builder = Test.createTestingModule({
     imports: [
       AppModule.forRoot({
         config: loadConfig({ LOG_LEVEL: 'silent' }),
@@ -21,7 +26,8 @@ export async function startReconcilerApp(driver: NodeDriver, reconciler: Partial
         reconciler,
       }),
     ],
-  })
+  });
+  const moduleRef = await override(builder)
     .setLogger(new PinoNestLogger(createLogger('silent')))
     .compile();
   await moduleRef.init();

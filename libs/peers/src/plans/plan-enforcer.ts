@@ -41,18 +41,22 @@ export class PlanEnforcer {
    * where a user's state changed; a reason alone (disabled → expired) changes nothing on the node.
    */
   async reevaluate(manager: EntityManager, userIds: number[], now = this.clock.now()): Promise<number[]> {
+    return this.redecide(manager, userIds, now, 'wait');
+  }
+
+  /**
+   * reevaluate's work. The enforcer's own passes skip users another transaction holds (`skip`): that
+   * writer re-decides them itself, or the next pass does; waiting could deadlock with a writer that
+   * locked the user before its server.
+   */
+  private async redecide(manager: EntityManager, userIds: number[], now: Date, busyUsers: 'wait' | 'skip'): Promise<number[]> {
     if (userIds.length === 0) return [];
     const ids = [...new Set(userIds)].sort((a, b) => a - b);
     // Every writer locks the server first (bumpGeneration), then its users: the same order here.
     const servers: Array<{ server_id: string }> = await manager.query('SELECT DISTINCT server_id FROM wg_user WHERE id = ANY($1::bigint[]) ORDER BY server_id', [ids]);
     await lockServers(manager, servers.map((row) => Number(row.server_id)));
-    const users = await manager
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .where('u.id = ANY(:ids)', { ids })
-      .orderBy('u.id')
-      .setLock('pessimistic_write')
-      .getMany();
+    const query = manager.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids }).orderBy('u.id').setLock('pessimistic_write');
+    const users = await (busyUsers === 'skip' ? query.setOnLocked('skip_locked') : query).getMany();
     await this.usage.refreshBaselines(manager, users, now);
     const decisions = await this.decide(manager, users, now);
     const changed: UserEntity[] = [];
@@ -130,7 +134,7 @@ export class PlanEnforcer {
     const changed: number[] = [];
     for (let start = 0; start < userIds.length; start += BATCH) {
       const batch = userIds.slice(start, start + BATCH);
-      changed.push(...(await this.dataSource.transaction((manager) => this.reevaluate(manager, batch, now))));
+      changed.push(...(await this.dataSource.transaction((manager) => this.redecide(manager, batch, now, 'skip'))));
     }
     return changed;
   }
