@@ -16,6 +16,7 @@ const source: WgdPeerSource = {
   keepalive: 21,
   remoteEndpoint: '172.16.77.1',
   restricted: false,
+  blocked: false,
   observation: unseen,
   shareLinks: [],
   jobs: [],
@@ -44,6 +45,12 @@ describe('toWgdPeer (notes §1.8.2)', () => {
   it('is stopped when restricted, whatever the last handshake', () => {
     const observation = { ...unseen, seen: true, latestHandshakeAt: new Date(NOW.getTime() - 1000) };
     expect(toWgdPeer({ ...source, restricted: true, observation }, {}, NOW).status).toBe('stopped');
+  });
+
+  it('is stopped when its plan blocks it (off the node), whatever the last handshake', () => {
+    const observation = { ...unseen, seen: true, latestHandshakeAt: new Date(NOW.getTime() - 1000) };
+    expect(toWgdPeer({ ...source, observation }, {}, NOW).status).toBe('running');
+    expect(toWgdPeer({ ...source, blocked: true, observation }, {}, NOW).status).toBe('stopped');
   });
 });
 

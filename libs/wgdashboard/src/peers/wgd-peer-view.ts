@@ -21,6 +21,11 @@ export interface WgdPeerSource {
   keepalive: number;
   remoteEndpoint: string;
   restricted: boolean;
+  /**
+   * Off the node by its plan (disabled, expired, over a `block` data limit): stopped like a
+   * restricted peer, but listed with the others, since only its plan (the portal's routes) brings it back.
+   */
+  blocked: boolean;
   observation: PeerObservation;
   shareLinks: unknown[];
   jobs: unknown[];
@@ -51,8 +56,8 @@ export function toWgdPeer(peer: WgdPeerSource, configuration: Record<string, unk
     preshared_key: peer.presharedKey,
     private_key: peer.privateKey,
     remote_endpoint: peer.remoteEndpoint,
-    // A restricted peer is off the node: upstream marks it stopped when it restricts it.
-    status: !peer.restricted && isRunning(peer.observation, now) ? 'running' : 'stopped',
+    // A restricted peer is off the node: upstream marks it stopped when it restricts it. So is a blocked one.
+    status: !peer.restricted && !peer.blocked && isRunning(peer.observation, now) ? 'running' : 'stopped',
     total_data: pyFloat(usage.total_data),
     total_receive: pyFloat(usage.total_receive),
     total_sent: pyFloat(usage.total_sent),

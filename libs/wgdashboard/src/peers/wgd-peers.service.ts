@@ -180,6 +180,7 @@ function sourceOf(
     keepalive: user.persistentKeepalive,
     remoteEndpoint: extra?.remoteEndpoint ?? server.endpointHost ?? defaults.remoteEndpoint,
     restricted: user.restrictedAt !== null,
+    blocked: user.accessState === 'blocked',
     observation,
     // Filled by the PEER_ANNOTATORS.
     shareLinks: [],
