@@ -218,6 +218,22 @@ describe('plan enforcement', () => {
     }
   });
 
+  it('stops sweeping when its app closes (module destroy ends the timer)', async () => {
+    const theirs = new Set<number>();
+    const replica = await startReconcilerApp(new FakeNodeDriver(), { ...OPTIONS, scope: (serverId) => theirs.has(serverId) });
+    const { users: [user] } = await setUp(['after-close'], false);
+    theirs.add(user.serverId);
+    const past = () => new Date(clock.now().getTime() - 1000);
+    await db.query('UPDATE wg_user SET expires_at = $2 WHERE id = $1', [user.id, past()]);
+    // While it runs, its sweep enforces the end date on its server...
+    await waitFor('the replica’s sweep', async () => (await row(user)).access_reason === 'expired');
+    await replica.close();
+    // ...once closed, nothing does (this app's sweep leaves that server alone).
+    await db.query(`UPDATE wg_user SET access_state = 'allowed', access_reason = NULL, expires_at = $2 WHERE id = $1`, [user.id, past()]);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await row(user)).toMatchObject({ access_state: 'allowed', access_reason: null });
+  });
+
   it('never deadlocks with a writer that locked the user before its server: the sweep skips that user, the writer decides it', async () => {
     const { users: [user] } = await setUp(['busy'], false);
     const onlyThis = (serverId: number) => serverId === user.serverId;

@@ -45,9 +45,11 @@ export class PlanEnforcer {
   }
 
   /**
-   * reevaluate's work. The enforcer's own passes skip users another transaction holds (`skip`): that
-   * writer re-decides them itself, or the next pass does; waiting could deadlock with a writer that
-   * locked the user before its server.
+   * reevaluate's work. Locks are FOR NO KEY UPDATE, what an UPDATE of the row takes: they serialise
+   * with every write of a user or a server's generation, not with inserts that merely reference the
+   * row (peer_status, port forwards). The enforcer's own passes skip users another transaction holds
+   * (`skip`): that writer re-decides them itself, or the next pass does; waiting could deadlock with
+   * a writer that locked the user before its server.
    */
   private async redecide(manager: EntityManager, userIds: number[], now: Date, busyUsers: 'wait' | 'skip'): Promise<number[]> {
     if (userIds.length === 0) return [];
@@ -55,7 +57,7 @@ export class PlanEnforcer {
     // Every writer locks the server first (bumpGeneration), then its users: the same order here.
     const servers: Array<{ server_id: string }> = await manager.query('SELECT DISTINCT server_id FROM wg_user WHERE id = ANY($1::bigint[]) ORDER BY server_id', [ids]);
     await lockServers(manager, servers.map((row) => Number(row.server_id)));
-    const query = manager.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids }).orderBy('u.id').setLock('pessimistic_write');
+    const query = manager.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids }).orderBy('u.id').setLock('for_no_key_update');
     const users = await (busyUsers === 'skip' ? query.setOnLocked('skip_locked') : query).getMany();
     await this.usage.refreshBaselines(manager, users, now);
     const decisions = await this.decide(manager, users, now);
@@ -108,25 +110,28 @@ export class PlanEnforcer {
       now,
     );
     if (now.getTime() >= this.nextRolloverScanAt) {
-      changed.push(...(await this.rollOver(now, inScope)));
-      // Only once every turned period is handled: a failed pass is tried again a second later.
-      this.nextRolloverScanAt = nextAnyPeriodStart(now).getTime();
+      const rollover = await this.rollOver(now, inScope);
+      changed.push(...rollover.changed);
+      // Only once every turned period is handled: a user held by another transaction is tried again a second later.
+      if (rollover.settled) this.nextRolloverScanAt = nextAnyPeriodStart(now).getTime();
     }
     return changed;
   }
 
-  /** Every monthly user whose period began, batch by batch (a batch leaves none of its users turned). */
-  private async rollOver(now: Date, inScope: (serverId: number) => boolean): Promise<number[]> {
+  /**
+   * Every monthly user in scope whose period began, batch by batch, each tried once. `settled`:
+   * none is left turned (none was skipped because another transaction held it).
+   */
+  private async rollOver(now: Date, inScope: (serverId: number) => boolean): Promise<{ changed: number[]; settled: boolean }> {
     const changed: number[] = [];
-    const skipped = new Set<number>();
+    const seen = new Set<number>();
     for (;;) {
-      const turned = (await this.usage.periodsTurned(this.dataSource.manager, now, BATCH + skipped.size)).filter((user) => !skipped.has(user.id));
-      const mine = turned.filter((user) => inScope(user.serverId));
-      for (const user of turned) if (!inScope(user.serverId)) skipped.add(user.id);
-      if (mine.length === 0) return changed;
+      // Users seen before come back while still turned (skipped, or another scope's): ask for that many more.
+      const turned = await this.usage.periodsTurned(this.dataSource.manager, now, BATCH + seen.size);
+      const mine = turned.filter((user) => inScope(user.serverId) && !seen.has(user.id));
+      if (mine.length === 0) return { changed, settled: !turned.some((user) => inScope(user.serverId)) };
+      for (const user of turned) seen.add(user.id);
       changed.push(...(await this.reevaluateInBatches(mine.map((user) => user.id), now)));
-      // Each user once per scan, whatever happened to it meanwhile (deleted, limit changed): the loop ends.
-      for (const user of mine) skipped.add(user.id);
     }
   }
 
@@ -155,8 +160,8 @@ function differs(user: UserEntity, access: Access): boolean {
   return access.state !== user.accessState || access.reason !== user.accessReason;
 }
 
-/** Row locks on the servers, in id order (the order bumpGeneration's callers take them in). */
+/** Row locks on the servers, in id order, of the strength bumpGeneration's UPDATE takes (so they serialise with it). */
 async function lockServers(manager: EntityManager, serverIds: number[]): Promise<void> {
   if (serverIds.length === 0) return;
-  await manager.getRepository(ServerEntity).createQueryBuilder('s').select('s.id').where('s.id = ANY(:serverIds)', { serverIds }).orderBy('s.id').setLock('pessimistic_write').getMany();
+  await manager.getRepository(ServerEntity).createQueryBuilder('s').select('s.id').where('s.id = ANY(:serverIds)', { serverIds }).orderBy('s.id').setLock('for_no_key_update').getMany();
 }
