@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -38,25 +39,30 @@ const splitCommaList = ({ value }: { value: unknown }) =>
 
 /** A new user; its plan (bandwidth, enabled, expires_at, data_limit) follows the rules of the plan routes. */
 export class CreateUserDto extends UserPlanFieldsDto {
+  @ApiProperty({ pattern: CLIENT_NAME.source, example: 'web-server', description: 'unique per server, case-insensitive' })
   @IsString({ message: 'client_name must be a string' })
   @Matches(CLIENT_NAME, { message: 'client_name must be 1–50 letters, digits, "_" or "-"' })
   client_name: string;
 
   /** Bring your own key: no private key is kept or returned, and the config has a placeholder. */
+  @ApiPropertyOptional({ description: 'bring your own key: no private key is kept or returned, and the config has a placeholder' })
   @IsOptionalNotNull()
   @IsWgKey({ message: 'public_key must be a WireGuard public key: 32 bytes in base64 (44 characters ending in "=")' })
   public_key?: string;
 
+  @ApiPropertyOptional({ default: true })
   @IsOptionalNotNull()
   @IsBoolean({ message: 'preshared_key must be true or false' })
   preshared_key?: boolean;
 
+  @ApiPropertyOptional({ type: [String], maxItems: 8, description: "the client's DNS; the server's when omitted" })
   @IsOptionalNotNull()
   @IsArray({ message: 'dns must be an array of IP addresses' })
   @ArrayMaxSize(8, { message: 'dns may hold at most 8 addresses' })
   @IsIpAddress({ each: true, message: 'dns entries must be IPv4 or IPv6 addresses such as 1.1.1.1' })
   dns?: string[];
 
+  @ApiPropertyOptional({ type: [String], default: DEFAULT_ALLOWED_IPS, description: "the client's routes (an array, or a comma-separated list)" })
   @IsOptionalNotNull()
   @Transform(splitCommaList)
   @IsArray({ message: 'allowed_ips must be an array of networks such as "0.0.0.0/0"' })
@@ -65,6 +71,7 @@ export class CreateUserDto extends UserPlanFieldsDto {
   @IsCidrNetwork({ each: true, message: 'allowed_ips entries must be networks without host bits, such as 10.0.0.0/8 or ::/0' })
   allowed_ips?: string[];
 
+  @ApiPropertyOptional({ minimum: 0, maximum: 65535, default: DEFAULT_KEEPALIVE, description: 'seconds; 0 turns it off' })
   @IsOptionalNotNull()
   @IsInt({ message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
   @Min(0, { message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
