@@ -96,7 +96,7 @@ describe("the spec's status codes on the customer routes", () => {
     ['POST /users/{id}/port-forwards', () => `/api/wg/users/${own.user}/port-forwards`],
     ['PUT /users/{id}/bandwidth', () => `/api/wg/users/${own.user}/bandwidth`, 'put'],
     ['PATCH /users/{id}', () => `/api/wg/users/${own.user}`, 'patch'],
-  ] as Array<[string, () => string, ('put' | 'patch')?]>)('%s: 400 malformed, 415 not JSON, 413 too large, 422 an array body or an unknown field', async (_name, path, method = 'post') => {
+  ] as Array<[string, () => string, ('post' | 'put' | 'patch')?]>)('%s: 400 malformed, 415 not JSON, 413 too large, 422 an array body or an unknown field', async (_name, path, method = 'post') => {
     const post = () => request(http)[method](path()).set(bearer(own.key));
     expect((await post().set('content-type', 'application/json').send('{"client_name": ')).body.code).toBe('malformed_json');
     expect((await post().set('content-type', 'text/plain').send('client_name=x')).status).toBe(415);
