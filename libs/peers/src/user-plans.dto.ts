@@ -70,7 +70,7 @@ function OnlyWith(
       },
       defaultMessage: (args?: ValidationArguments) =>
         (args?.object as Record<string, unknown>)[other.field] === other.value
-          ? `data_limit.${field} is required when data_limit.${other.field} is "${other.value}": ${rule}`
+          ? `data_limit.${field} must be ${rule} when data_limit.${other.field} is "${other.value}"`
           : `data_limit.${field} applies only when data_limit.${other.field} is "${other.value}"; leave it out (or null)`,
     },
   });
