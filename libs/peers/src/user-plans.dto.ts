@@ -115,7 +115,7 @@ export class SetDataLimitDto {
   })
   bytes: number;
 
-  @ApiProperty({ enum: DATA_LIMIT_PERIODS, description: '"total": once for the user\'s life; "monthly": starts again on reset_day (UTC)' })
+  @ApiProperty({ enum: DATA_LIMIT_PERIODS, description: '"total": one allowance, never reset; "monthly": starts again each month on reset_day (UTC)' })
   @IsIn(DATA_LIMIT_PERIODS as DataLimitPeriod[], { message: 'data_limit.period must be "total" or "monthly"' })
   period: DataLimitPeriod;
 
