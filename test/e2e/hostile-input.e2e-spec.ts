@@ -41,6 +41,23 @@ const int: FieldSpec = { kind: 'int' };
 const count: FieldSpec = { kind: 'int', zeroOk: true };
 const quota: FieldSpec = { kind: 'int', zeroOk: true, nullable: true };
 const expiry: FieldSpec = { kind: 'date', nullable: true };
+const rate: FieldSpec = { kind: 'mbps', nullable: true };
+/** A user's plan, valid, and its fields (the create takes it, PATCH /users/{id} all but bandwidth). */
+const PLAN = {
+  enabled: true,
+  expires_at: '2999-01-01T00:00:00Z',
+  data_limit: { bytes: 5_000_000, period: 'monthly', reset_day: 1, action: 'throttle', throttle_mbps: 1 },
+};
+const PLAN_FIELDS: Record<string, FieldSpec> = {
+  enabled: { kind: 'bool' },
+  expires_at: expiry,
+  data_limit: { kind: 'object', nullable: true },
+  'data_limit.bytes': int,
+  'data_limit.period': str,
+  'data_limit.reset_day': int,
+  'data_limit.action': str,
+  'data_limit.throttle_mbps': { kind: 'mbps' },
+};
 const PAGE = { limit: '10', cursor: encodeCursor(1) };
 
 /** Routes that take no input at all and serve files: the API docs. */
@@ -181,10 +198,20 @@ describe('hostile input on every route', () => {
       'GET /api/wg/servers/:id/status': {},
       'GET /api/wg/servers/:id/users': { query: { ...PAGE, name: user.clientName, public_key: encodeURIComponent(generateKeyPair().publicKey), ip: user.ipv4, online: 'true' } },
       'POST /api/wg/servers/:id/users': {
-        base: { client_name: 'hostile', public_key: generateKeyPair().publicKey, preshared_key: true, dns: ['1.1.1.1'], allowed_ips: ['0.0.0.0/0'], persistent_keepalive: 25 },
-        fields: { client_name: str, public_key: str, preshared_key: { kind: 'bool' }, dns: { kind: 'strings' }, allowed_ips: { kind: 'strings' }, persistent_keepalive: count },
+        base: {
+          client_name: 'hostile', public_key: generateKeyPair().publicKey, preshared_key: true, dns: ['1.1.1.1'], allowed_ips: ['0.0.0.0/0'], persistent_keepalive: 25,
+          bandwidth: { download_mbps: 8, upload_mbps: 4 }, ...PLAN,
+        },
+        fields: {
+          client_name: str, public_key: str, preshared_key: { kind: 'bool' }, dns: { kind: 'strings' }, allowed_ips: { kind: 'strings' }, persistent_keepalive: count,
+          bandwidth: { kind: 'object' }, 'bandwidth.download_mbps': rate, 'bandwidth.upload_mbps': rate, ...PLAN_FIELDS,
+        },
       },
       'GET /api/wg/users/:id': {},
+      'PATCH /api/wg/users/:id': { base: PLAN, fields: PLAN_FIELDS },
+      'GET /api/wg/users/:id/bandwidth': {},
+      'PUT /api/wg/users/:id/bandwidth': { base: { download_mbps: 8, upload_mbps: 4 }, fields: { download_mbps: rate, upload_mbps: rate } },
+      'DELETE /api/wg/users/:id/bandwidth': {},
       'DELETE /api/wg/users/:id': {},
       'GET /api/wg/users/:id/config.conf': {},
       'GET /api/wg/users/:id/config.png': {},

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { startTestApp } from '../support/test-app.js';
 
-/** Every route of spec/portal-api.md and spec/portal-contract.md, as OpenAPI paths. */
+/** Every route of spec/portal-api.md and spec/portal-contract.md, and the plan routes since, as OpenAPI paths. */
 const CONTRACT_ROUTES = [
   ['get', '/api/wg/servers'],
   ['get', '/api/wg/servers/{id}/users'],
@@ -10,6 +10,10 @@ const CONTRACT_ROUTES = [
   ['get', '/api/wg/servers/{id}/status'],
   ['get', '/api/wg/users/{id}'],
   ['delete', '/api/wg/users/{id}'],
+  ['patch', '/api/wg/users/{id}'],
+  ['get', '/api/wg/users/{id}/bandwidth'],
+  ['put', '/api/wg/users/{id}/bandwidth'],
+  ['delete', '/api/wg/users/{id}/bandwidth'],
   ['get', '/api/wg/users/{id}/config.conf'],
   ['get', '/api/wg/users/{id}/config.png'],
   ['get', '/api/wg/users/{id}/config.svg'],

@@ -4,11 +4,12 @@ import { assign, makeServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
 
 /**
- * The spec's status table on each of its nine routes, from the outside: 401, 403 (another
- * account's resource), 404 (a missing one), 409, 422, 429 — and 413/415/400 on the creates.
+ * The spec's status table on each customer route (the spec's nine, and the plan routes since), from
+ * the outside: 401, 403 (another account's resource), 404 (a missing one), 409, 422, 429 — and
+ * 413/415/400 on the routes that take a body.
  * Each feature's own spec goes deeper; this one checks that no route was left out.
  */
-describe("the spec's status codes on the nine customer routes", () => {
+describe("the spec's status codes on the customer routes", () => {
   let app: NestFastifyApplication;
   let http: ReturnType<NestFastifyApplication['getHttpServer']>;
   let own: { key: string; assignment: number; user: number; forward: number };
@@ -39,12 +40,16 @@ describe("the spec's status codes on the nine customer routes", () => {
     await app.close();
   });
 
-  type Route = { method: 'get' | 'post' | 'delete'; path: (ids: typeof other) => string; body?: object };
+  type Route = { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: (ids: typeof other) => string; body?: object };
   const ROUTES: Record<string, Route> = {
     'GET /servers/{id}/users': { method: 'get', path: (ids) => `/api/wg/servers/${ids.assignment}/users` },
     'POST /servers/{id}/users': { method: 'post', path: (ids) => `/api/wg/servers/${ids.assignment}/users`, body: { client_name: 'probe' } },
     'GET /servers/{id}/status': { method: 'get', path: (ids) => `/api/wg/servers/${ids.assignment}/status` },
     'GET /users/{id}': { method: 'get', path: (ids) => `/api/wg/users/${ids.user}` },
+    'PATCH /users/{id}': { method: 'patch', path: (ids) => `/api/wg/users/${ids.user}`, body: { enabled: true } },
+    'GET /users/{id}/bandwidth': { method: 'get', path: (ids) => `/api/wg/users/${ids.user}/bandwidth` },
+    'PUT /users/{id}/bandwidth': { method: 'put', path: (ids) => `/api/wg/users/${ids.user}/bandwidth`, body: { download_mbps: 8 } },
+    'DELETE /users/{id}/bandwidth': { method: 'delete', path: (ids) => `/api/wg/users/${ids.user}/bandwidth` },
     'DELETE /users/{id}': { method: 'delete', path: (ids) => `/api/wg/users/${ids.user}` },
     'GET /users/{id}/port-forwards': { method: 'get', path: (ids) => `/api/wg/users/${ids.user}/port-forwards` },
     'POST /users/{id}/port-forwards': { method: 'post', path: (ids) => `/api/wg/users/${ids.user}/port-forwards`, body: { protocol: 'udp' } },
@@ -89,8 +94,10 @@ describe("the spec's status codes on the nine customer routes", () => {
   it.each([
     ['POST /servers/{id}/users', () => `/api/wg/servers/${own.assignment}/users`],
     ['POST /users/{id}/port-forwards', () => `/api/wg/users/${own.user}/port-forwards`],
-  ])('%s: 400 malformed, 415 not JSON, 413 too large, 422 an array body or an unknown field', async (_name, path) => {
-    const post = () => request(http).post(path()).set(bearer(own.key));
+    ['PUT /users/{id}/bandwidth', () => `/api/wg/users/${own.user}/bandwidth`, 'put'],
+    ['PATCH /users/{id}', () => `/api/wg/users/${own.user}`, 'patch'],
+  ] as Array<[string, () => string, ('post' | 'put' | 'patch')?]>)('%s: 400 malformed, 415 not JSON, 413 too large, 422 an array body or an unknown field', async (_name, path, method = 'post') => {
+    const post = () => request(http)[method](path()).set(bearer(own.key));
     expect((await post().set('content-type', 'application/json').send('{"client_name": ')).body.code).toBe('malformed_json');
     expect((await post().set('content-type', 'text/plain').send('client_name=x')).status).toBe(415);
     expect((await post().set('content-type', 'application/x-www-form-urlencoded').send('client_name=x')).status).toBe(415);
@@ -113,7 +120,7 @@ describe("the spec's status codes on the nine customer routes", () => {
     expect(again.body.code).toBe('port_in_use');
   });
 
-  it('429 on the 61st request of a window, spread over all nine routes, with Retry-After', async () => {
+  it('429 on the 61st request of a window, spread over all the routes, with Retry-After', async () => {
     const caller = await makeAccount(app, 'customer');
     const server = await makeServer(app, { forwardRange: [20000, 29999] });
     const ids = { ...other, assignment: await assign(app, server.serverId, caller.id) };

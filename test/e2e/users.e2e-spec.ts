@@ -47,6 +47,7 @@ describe('customer users: /api/wg/servers/{id}/users and /api/wg/users/{id}', ()
         [
           'id', 'assignment_id', 'client_name', 'client_ip', 'client_ipv6', 'public_key', 'created_at', 'provisioning',
           'online', 'last_seen', 'endpoint', 'rx_bytes', 'tx_bytes', 'config', 'keys',
+          'enabled', 'expires_at', 'bandwidth', 'data_limit', 'usage', 'access', 'rx_formatted', 'tx_formatted',
         ].sort(),
       );
       expect(body).toEqual({
@@ -58,11 +59,19 @@ describe('customer users: /api/wg/servers/{id}/users and /api/wg/users/{id}', ()
         public_key: expect.stringMatching(KEY),
         created_at: expect.stringMatching(ISO),
         provisioning: { state: 'pending', error: null },
+        enabled: true,
+        expires_at: null,
+        bandwidth: { download_mbps: null, upload_mbps: null },
+        data_limit: null,
+        usage: { period_start: body.created_at, rx_bytes: 0, tx_bytes: 0, total_bytes: 0 },
+        access: { state: 'allowed', reason: null },
         online: false,
         last_seen: null,
         endpoint: null,
         rx_bytes: 0,
+        rx_formatted: '0 B',
         tx_bytes: 0,
+        tx_formatted: '0 B',
         config: expect.any(String),
         keys: {
           client_private_key: expect.stringMatching(KEY),
@@ -359,7 +368,10 @@ describe('customer users: /api/wg/servers/{id}/users and /api/wg/users/{id}', ()
           sync: { state: 'pending', desired_generation: 3, applied_generation: 0, last_error: null, last_applied_at: null },
         },
         users: [a, b].map((u) => ({
-          id: u.id, client_name: u.client_name, public_key: u.public_key, online: false, last_seen: null, endpoint: null, rx_bytes: 0, tx_bytes: 0,
+          id: u.id, client_name: u.client_name, public_key: u.public_key, online: false, last_seen: null, endpoint: null,
+          rx_bytes: 0, rx_formatted: '0 B', tx_bytes: 0, tx_formatted: '0 B',
+          enabled: true, expires_at: null, bandwidth: { download_mbps: null, upload_mbps: null }, data_limit: null,
+          usage: { period_start: u.created_at, rx_bytes: 0, tx_bytes: 0, total_bytes: 0 }, access: { state: 'allowed', reason: null },
         })),
       });
       expect(response.text).not.toContain(a.keys.client_private_key);

@@ -2,9 +2,9 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, PageQueryDto, ParseIdPipe, toPage } from '@wgfleet/core';
 import { ServersService } from '@wgfleet/servers';
-import { OFFLINE, toUserDto } from './peers.dto.js';
-import { PeerTelemetry } from './peer-telemetry.js';
+import { toUserDto } from './peers.dto.js';
 import { PeersService } from './peers.service.js';
+import { UserObservations } from './user-observations.js';
 
 /**
  * The operator's view of one server: every peer on it, the tenants' users (with their assignment)
@@ -18,7 +18,7 @@ export class AdminServerUsersController {
   constructor(
     private readonly servers: ServersService,
     private readonly peers: PeersService,
-    private readonly telemetry: PeerTelemetry,
+    private readonly observations: UserObservations,
   ) {}
 
   @Get(':id/users')
@@ -26,9 +26,9 @@ export class AdminServerUsersController {
   async list(@Param('id', ParseIdPipe) id: number, @Query() query: PageQueryDto) {
     await this.servers.get(id);
     const { items, nextCursor } = await this.peers.listOnServer(id, toPage(query));
-    const live = await this.telemetry.statusOf(id, items.map((user) => user.id));
+    const observed = await this.observations.of(id, items);
     return {
-      users: items.map((user) => ({ ...toUserDto(user, live.get(user.id) ?? OFFLINE), restricted: user.restrictedAt !== null })),
+      users: items.map((user) => ({ ...toUserDto(user, observed.get(user.id)!), restricted: user.restrictedAt !== null })),
       next_cursor: nextCursor,
     };
   }

@@ -3,12 +3,14 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, PageQueryDto, ParseIdPipe, toPage, type Principal } from '@wgfleet/core';
 import { Idempotent } from '@wgfleet/idempotency';
 import { FleetAccess, syncStateOf } from '@wgfleet/servers';
-import { CreateUserDto, ListUsersQueryDto, OFFLINE, toAssignmentDto, toLiveFieldsDto, toUserDto } from './peers.dto.js';
+import { CreateUserDto, ListUsersQueryDto, toAssignmentDto, toLiveFieldsDto, toUserDto } from './peers.dto.js';
 import { PeerTelemetry } from './peer-telemetry.js';
 import { PeersService } from './peers.service.js';
 import { ServerListCache } from './server-list-cache.js';
 import { JSON_CONTENT_TYPE } from './server-list-fast-path.js';
 import { toUserWithConfigDto } from './user-config.js';
+import { UserObservations } from './user-observations.js';
+import { toUserPlanDto } from './user-plans.dto.js';
 
 /** The customer API's server routes: the caller's assignments and the users on them. */
 @ApiTags('servers')
@@ -19,6 +21,7 @@ export class CustomerServersController {
     private readonly peers: PeersService,
     private readonly telemetry: PeerTelemetry,
     private readonly serverList: ServerListCache,
+    private readonly observations: UserObservations,
   ) {}
 
   // The page is cached as the JSON text Fastify would have made of it, so a cache hit is not
@@ -49,8 +52,8 @@ export class CustomerServersController {
   async listUsers(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: ListUsersQueryDto) {
     const context = await this.access.resolveAssignment(principal, id);
     const { items, nextCursor } = await this.peers.list(context, query, toPage(query));
-    const live = await this.telemetry.statusOf(context.server.id, items.map((user) => user.id));
-    return { users: items.map((user) => toUserDto(user, live.get(user.id))), next_cursor: nextCursor };
+    const observed = await this.observations.of(context.server.id, items);
+    return { users: items.map((user) => toUserDto(user, observed.get(user.id)!)), next_cursor: nextCursor };
   }
 
   @Post(':id/users')
@@ -61,7 +64,7 @@ export class CustomerServersController {
   async createUser(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: CreateUserDto) {
     const context = await this.access.resolveAssignment(principal, id);
     const { user, server, secrets } = await this.peers.create(principal, context, body);
-    return toUserWithConfigDto(user, server, context.node, secrets);
+    return toUserWithConfigDto(user, server, context.node, secrets, await this.observations.ofOne(user));
   }
 
   @Get(':id/status')
@@ -69,7 +72,7 @@ export class CustomerServersController {
   async status(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: number) {
     const context = await this.access.resolveAssignment(principal, id);
     const users = await this.peers.listAll(context.assignment.id);
-    const live = await this.telemetry.statusOf(context.server.id, users.map((user) => user.id));
+    const observed = await this.observations.of(context.server.id, users);
     const iface = await this.telemetry.interfaceOf(context.server.id);
     return {
       server: {
@@ -78,12 +81,10 @@ export class CustomerServersController {
         polled_at: iface.polledAt ? iface.polledAt.toISOString() : null,
         sync: syncStateOf(context.server),
       },
-      users: users.map((user) => ({
-        id: user.id,
-        client_name: user.clientName,
-        public_key: user.publicKey,
-        ...toLiveFieldsDto(live.get(user.id) ?? OFFLINE),
-      })),
+      users: users.map((user) => {
+        const { live, usage } = observed.get(user.id)!;
+        return { id: user.id, client_name: user.clientName, public_key: user.publicKey, ...toUserPlanDto(user, usage), ...toLiveFieldsDto(live) };
+      }),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -16,6 +17,9 @@ import {
 import { IsOptionalNotNull, PageQueryDto } from '@wgfleet/core';
 import { syncStateOf, type AssignmentContext, type SyncState } from '@wgfleet/servers';
 import { formatEndpoint, isValidCidr, isValidIp, isValidKey } from '@wgfleet/wireguard';
+import { formatBytes } from './format-bytes.js';
+import type { Usage } from './plans/plan-usage.js';
+import { BandwidthProperty, toUserPlanDto, UserPlanFieldsDto, type SetBandwidthDto, type UserPlanDto } from './user-plans.dto.js';
 import type { UserEntity } from './user.entity.js';
 
 export const CLIENT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
@@ -33,26 +37,32 @@ const IsCidrNetwork = (options?: ValidationOptions) =>
 const splitCommaList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
 
-export class CreateUserDto {
+/** A new user; its plan (bandwidth, enabled, expires_at, data_limit) follows the rules of the plan routes. */
+export class CreateUserDto extends UserPlanFieldsDto {
+  @ApiProperty({ pattern: CLIENT_NAME.source, example: 'web-server', description: 'unique per server, case-insensitive' })
   @IsString({ message: 'client_name must be a string' })
   @Matches(CLIENT_NAME, { message: 'client_name must be 1–50 letters, digits, "_" or "-"' })
   client_name: string;
 
   /** Bring your own key: no private key is kept or returned, and the config has a placeholder. */
+  @ApiPropertyOptional({ description: 'bring your own key: no private key is kept or returned, and the config has a placeholder' })
   @IsOptionalNotNull()
   @IsWgKey({ message: 'public_key must be a WireGuard public key: 32 bytes in base64 (44 characters ending in "=")' })
   public_key?: string;
 
+  @ApiPropertyOptional({ default: true })
   @IsOptionalNotNull()
   @IsBoolean({ message: 'preshared_key must be true or false' })
   preshared_key?: boolean;
 
+  @ApiPropertyOptional({ type: [String], maxItems: 8, description: "the client's DNS; the server's when omitted" })
   @IsOptionalNotNull()
   @IsArray({ message: 'dns must be an array of IP addresses' })
   @ArrayMaxSize(8, { message: 'dns may hold at most 8 addresses' })
   @IsIpAddress({ each: true, message: 'dns entries must be IPv4 or IPv6 addresses such as 1.1.1.1' })
   dns?: string[];
 
+  @ApiPropertyOptional({ type: [String], default: DEFAULT_ALLOWED_IPS, description: "the client's routes (an array, or a comma-separated list)" })
   @IsOptionalNotNull()
   @Transform(splitCommaList)
   @IsArray({ message: 'allowed_ips must be an array of networks such as "0.0.0.0/0"' })
@@ -61,11 +71,15 @@ export class CreateUserDto {
   @IsCidrNetwork({ each: true, message: 'allowed_ips entries must be networks without host bits, such as 10.0.0.0/8 or ::/0' })
   allowed_ips?: string[];
 
+  @ApiPropertyOptional({ minimum: 0, maximum: 65535, default: DEFAULT_KEEPALIVE, description: 'seconds; 0 turns it off' })
   @IsOptionalNotNull()
   @IsInt({ message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
   @Min(0, { message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
   @Max(65535, { message: 'persistent_keepalive must be an integer from 0 to 65535 (seconds; 0 turns it off)' })
   persistent_keepalive?: number;
+
+  @BandwidthProperty()
+  bandwidth?: SetBandwidthDto;
 }
 
 export class ListUsersQueryDto extends PageQueryDto {
@@ -103,10 +117,19 @@ export interface LiveFieldsDto {
   last_seen: string | null;
   endpoint: string | null;
   rx_bytes: number;
+  /** rx_bytes in binary units ("1.21 GiB"). */
+  rx_formatted: string;
   tx_bytes: number;
+  tx_formatted: string;
 }
 
-export interface UserDto extends LiveFieldsDto {
+/** What a user object shows beyond its row: the latest poll, and the traffic of its current period. */
+export interface UserObservation {
+  live: PeerLiveStatus;
+  usage: Usage;
+}
+
+export interface UserDto extends LiveFieldsDto, UserPlanDto {
   id: number;
   /** Null for an operator's peer (WGDashboard), which only the admin's view of a server shows. */
   assignment_id: number | null;
@@ -149,11 +172,13 @@ export function toLiveFieldsDto(live: PeerLiveStatus): LiveFieldsDto {
     last_seen: live.lastSeen ? live.lastSeen.toISOString() : null,
     endpoint: live.endpoint,
     rx_bytes: live.rxBytes,
+    rx_formatted: formatBytes(live.rxBytes),
     tx_bytes: live.txBytes,
+    tx_formatted: formatBytes(live.txBytes),
   };
 }
 
-export function toUserDto(user: UserEntity, live: PeerLiveStatus = OFFLINE): UserDto {
+export function toUserDto(user: UserEntity, { live, usage }: UserObservation): UserDto {
   return {
     id: user.id,
     assignment_id: user.assignmentId,
@@ -163,6 +188,7 @@ export function toUserDto(user: UserEntity, live: PeerLiveStatus = OFFLINE): Use
     public_key: user.publicKey,
     created_at: user.createdAt.toISOString(),
     provisioning: { state: user.state, error: user.stateError },
+    ...toUserPlanDto(user, usage),
     ...toLiveFieldsDto(live),
   };
 }

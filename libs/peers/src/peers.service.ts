@@ -9,7 +9,9 @@ import { formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfle
 import { DEFAULT_ALLOWED_IPS, DEFAULT_KEEPALIVE, type CreateUserDto, type ListUsersQueryDto } from './peers.dto.js';
 import { lowestFreeAddress } from './lowest-free-address.js';
 import { PeerTelemetry } from './peer-telemetry.js';
+import { PlanEnforcer } from './plans/plan-enforcer.js';
 import { refuseServerOwnKey } from './server-own-key.js';
+import { planColumnsOf } from './user-plans.dto.js';
 import { presharedKeyContext, privateKeyContext } from './user-key-contexts.js';
 import { effectiveRates } from './plans/effective-rates.js';
 import { UserEntity, type AccessState } from './user.entity.js';
@@ -64,6 +66,7 @@ export class PeersService {
     private readonly box: SecretBox,
     private readonly audit: AuditService,
     private readonly telemetry: PeerTelemetry,
+    private readonly enforcer: PlanEnforcer,
   ) {}
 
   /**
@@ -127,7 +130,7 @@ export class PeersService {
         await this.checkQuota(manager, assignmentId, assignment.max_users);
         const { ipv4, ipv6 } = await this.allocate(manager, server);
 
-        const user = await manager.save(
+        const { id } = await manager.save(
           manager.create(UserEntity, {
             serverId,
             assignmentId,
@@ -141,10 +144,14 @@ export class PeersService {
             dns: input.dns ?? null,
             allowedIps: input.allowed_ips ?? DEFAULT_ALLOWED_IPS,
             persistentKeepalive: input.persistent_keepalive ?? DEFAULT_KEEPALIVE,
+            ...planColumnsOf(input),
             state: 'pending',
             stateError: null,
           }),
         );
+        // A user may start disabled, expired or over its limit: the answer shows its access already.
+        await this.enforcer.reevaluate(manager, [id]);
+        const user = await manager.findOneByOrFail(UserEntity, { id });
         await this.audit.record(
           principal,
           { action: 'user.create', targetType: 'wg_user', targetId: user.id, details: { client_name: user.clientName, assignment_id: assignmentId } },

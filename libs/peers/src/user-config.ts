@@ -1,7 +1,7 @@
 import type { NodeEntity, ServerEntity } from '@wgfleet/servers';
 import { AppError } from '@wgfleet/core';
 import { renderClientConfig, WireguardInputError } from '@wgfleet/wireguard';
-import { endpointOf, OFFLINE, toUserDto, type PeerLiveStatus, type UserDto, type UserKeysDto } from './peers.dto.js';
+import { endpointOf, toUserDto, type UserDto, type UserKeysDto, type UserObservation } from './peers.dto.js';
 import type { UserSecrets } from './peers.service.js';
 import type { UserEntity } from './user.entity.js';
 
@@ -46,10 +46,10 @@ export function toUserWithConfigDto(
   server: ServerEntity,
   node: NodeEntity,
   secrets: UserSecrets,
-  live: PeerLiveStatus = OFFLINE,
+  observation: UserObservation,
 ): UserWithConfigDto {
   return {
-    ...toUserDto(user, live),
+    ...toUserDto(user, observation),
     config: clientConfigOf(user, server, node, secrets),
     keys: {
       client_private_key: secrets.privateKey,

@@ -4,7 +4,8 @@
  * as they would arrive from a hostile client.
  */
 
-export type FieldKind = 'string' | 'int' | 'bool' | 'strings' | 'ints' | 'object' | 'date';
+/** `mbps`: a rate in Mbit/s, a number from 0.1 to 10000 with at most three decimals. */
+export type FieldKind = 'string' | 'int' | 'bool' | 'strings' | 'ints' | 'object' | 'date' | 'mbps';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -69,6 +70,19 @@ export function hostileValues(spec: FieldSpec): Array<[string, string]> {
       add('-1', '-1');
       if (!spec.zeroOk) add('-0', '-0');
       add('a NUL string', '"\\u0000"');
+      break;
+    case 'mbps':
+      add('a numeric string', '"8"');
+      add('true', 'true');
+      add('an array', '[8]');
+      add('1e400 (Infinity)', '1e400');
+      add('1e300', '1e300');
+      add('-1', '-1');
+      add('0', '0');
+      add('-0', '-0');
+      add('below 0.1', '0.05');
+      add('four decimals', '1.0001');
+      add('above 10000', '10000.5');
       break;
     case 'bool':
       add('a string', '"true"');

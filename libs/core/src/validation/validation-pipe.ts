@@ -1,5 +1,8 @@
 import { ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { AppError, type FieldError } from '../errors/app-error.js';
+
+const UNKNOWN_FIELD = 'is not a known field; remove it';
 
 /** Flattens class-validator's tree into one entry per bad field, with dotted paths. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -8,7 +11,7 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
       // forbidNonWhitelisted's own wording ("property x should not exist") does not say what to do.
-      message: rule === 'whitelistValidation' ? 'is not a known field; remove it' : message,
+      message: rule === 'whitelistValidation' ? UNKNOWN_FIELD : message,
     }));
     return [...own, ...toFieldErrors(error.children ?? [], field)];
   });
@@ -32,6 +35,14 @@ class StrictParamsValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await this.transformOnce(value, metadata);
+    } catch (error) {
+      throw metadata.type === 'body' && metadata.metatype ? withKnownFields(error, metadata.metatype) : error;
+    }
+  }
+
+  private async transformOnce(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.type === 'query' && metadata.data === undefined && this.toValidate(metadata) ? metadata.metatype : undefined;
     if (!metatype || !isEmptyPlainObject(value)) return super.transform(value, metadata);
     const bare = this.emptyQueryIsBare.get(metatype);
@@ -40,6 +51,25 @@ class StrictParamsValidationPipe extends ValidationPipe {
     if (bare === undefined) this.emptyQueryIsBare.set(metatype, isBareInstance(result, metatype));
     return result;
   }
+}
+
+/**
+ * An unknown field of a body says which fields the body takes (a misspelt `expire_at` shows the
+ * right name). Top-level fields only: a nested object's class is not known here.
+ */
+function withKnownFields(error: unknown, metatype: Type<unknown>): unknown {
+  if (!(error instanceof AppError) || error.code !== 'validation_failed' || !error.fieldErrors) return error;
+  const unknown = error.fieldErrors.filter((e) => e.message === UNKNOWN_FIELD && !e.field.includes('.'));
+  if (unknown.length === 0) return error;
+  const known = [...new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName))];
+  if (known.length === 0) return error;
+  const takes = `${UNKNOWN_FIELD} (this body takes ${known.join(', ')})`;
+  return validationFailed(error.fieldErrors.map((e) => (unknown.includes(e) ? { ...e, message: takes } : e)));
+}
+
+function validationFailed(fieldErrors: FieldError[]): AppError {
+  const summary = fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return new AppError('validation_failed', `invalid input — ${summary}`, fieldErrors);
 }
 
 function isEmptyPlainObject(value: unknown): value is Record<string, never> {
@@ -73,10 +103,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     stopAtFirstError: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fieldErrors = toFieldErrors(errors);
-      const summary = fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      return new AppError('validation_failed', `invalid input — ${summary}`, fieldErrors);
-    },
+    exceptionFactory: (errors) => validationFailed(toFieldErrors(errors)),
   });
 }
