@@ -1,7 +1,7 @@
 import type { DesiredServerState, InterfaceCounterSamples } from '@wgfleet/node-sync';
 import { formatIp, ifbDeviceName, isValidInterfaceName, MTU_RANGE, parseCidr, parseIp, portForwardChains, WireguardInputError } from '@wgfleet/wireguard';
 import { bundleReaderLines, encodeBundle, type BundleTable } from './bundle.js';
-import { RESOLVER_APPLY, RUNTIME_FUNCTIONS, RUNTIME_REMOVE, SHAPING_APPLY } from './runtime-script.js';
+import { RESOLVER_APPLY, RESOLVER_CHECK, RUNTIME_FUNCTIONS, RUNTIME_REMOVE, SHAPING_APPLY } from './runtime-script.js';
 import { checkDnsForwarderConfig, checkIfbName, checkShapingBatch, type ResolverScope } from './runtime-sections.js';
 
 // What runs on a node, as constants. The only variable a command line ever carries is the interface
@@ -89,6 +89,7 @@ export const APPLY_SCRIPT = [
   ...RUNTIME_FUNCTIONS,
   'read_bundle',
   '# end of bundle',
+  ...RESOLVER_CHECK,
   'mtu=$(cat "$t/mtu")',
   'case $mtu in *[!0-9]*) fail "bad MTU" ;; esac',
   'while IFS= read -r a; do case $a in ""|*[!0-9a-fA-F.:/]*) fail "bad address line" ;; esac; done <"$t/addresses"',

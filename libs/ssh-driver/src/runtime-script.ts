@@ -78,17 +78,26 @@ export const SHAPING_APPLY = [
 ];
 
 /**
- * The resolver: a config (the `dns` section) → checked by unbound-checkconf, installed, unbound started
- * as a daemon if not running ours, restarted when the config changed (SIGHUP does not rebind changed
- * listen addresses: verified with unbound 1.17), left alone when unchanged and running. No `dns`
- * section → ours stopped and its files removed.
+ * Before the node is touched: a resolver config needs unbound on the node, and unbound-checkconf must
+ * take it, or the apply fails here with a message that says so, having changed nothing.
  */
-export const RESOLVER_APPLY = [
+export const RESOLVER_CHECK = [
   'if [ -e "$t/dns" ]; then',
   '  ub=$(command -v unbound) || fail "unbound is not installed on the node"',
   '  command -v unbound-checkconf >/dev/null || fail "unbound-checkconf is not installed on the node"',
   '  mkdir -p "$R"',
   '  unbound-checkconf "$t/dns" >"$t/checkconf" 2>&1 || fail "unbound-checkconf refused the resolver config: $(tail -n 1 "$t/checkconf")"',
+  'fi',
+];
+
+/**
+ * The resolver: a config (the `dns` section, RESOLVER_CHECK passed) → installed, unbound started as a
+ * daemon if ours is not running, restarted when the config changed (SIGHUP does not rebind changed
+ * listen addresses: verified with unbound 1.17), left alone when unchanged and running. No `dns`
+ * section → ours stopped and its files removed.
+ */
+export const RESOLVER_APPLY = [
+  'if [ -e "$t/dns" ]; then',
   '  if ! cmp -s "$t/dns" "$uconf" || ! our_unbound >/dev/null; then',
   '    stop_unbound',
   '    cp "$t/dns" "$uconf.tmp" && mv -f "$uconf.tmp" "$uconf"',
