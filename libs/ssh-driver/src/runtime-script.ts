@@ -66,8 +66,8 @@ export const SHAPING_APPLY = [
   'ip link show dev "$ifb" >/dev/null 2>&1 || ip link add name "$ifb" type ifb',
   'ip link set dev "$ifb" up',
   'mkdir -p "$R"',
-  'tc_state "$ifb" >"$t/tc-seen"',
-  'if ! cmp -s "$t/tc" "$tcbatch" || ! cmp -s "$t/tc-seen" "$tcseen"; then',
+  // tc is looked at only when the batch is unchanged: a changed one is rebuilt anyway.
+  'if ! cmp -s "$t/tc" "$tcbatch" || ! { tc_state "$ifb" >"$t/tc-seen" && cmp -s "$t/tc-seen" "$tcseen"; }; then',
   // A failed batch must not look applied: the next apply runs it again.
   '  rm -f "$tcbatch" "$tcseen"',
   '  tc -batch "$t/tc" || fail "tc -batch failed"',
