@@ -214,6 +214,21 @@ describe('lab: one apply shapes bandwidth and runs the DNS-over-TLS resolver on 
     expect(tc.ifbQdiscs).not.toMatch(/htb/);
   });
 
+  it('fails with the kernel\'s reason when tc refuses the batch, and runs it again on the next apply', async () => {
+    const good = desired({ limits: [limited], dns: 'none' });
+    // Renderer-shaped, but a class under a qdisc that does not exist: tc stops at that line.
+    const refused = { ...good, shaping: { ...good.shaping, batch: `${good.shaping.batch}class add dev ${IFNAME} parent 9: classid 9:2 htb rate 1kbit\n` } };
+
+    const error = await driver.apply(target, refused).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NodeCommandError);
+    expect((error as Error).message).toMatch(new RegExp(`^node ${node.name}: apply ${IFNAME} exited 2: wgfleet: tc -batch failed: \\S`));
+    expect(await runtimeFiles()).toEqual([]);
+
+    await driver.apply(target, desired({ limits: [], dns: 'none' }));
+    expect((await shaping()).classes).toBe('');
+    expect(await runtimeFiles()).toEqual([`tc-${IFNAME}.batch`, `tc-${IFNAME}.state`]);
+  });
+
   it('starts the resolver on the tunnel address, and it answers the client over a TLS-only upstream', async () => {
     await driver.apply(target, desired({ limits: [], dns: 'v4' }));
 

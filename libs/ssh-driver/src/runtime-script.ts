@@ -63,14 +63,17 @@ export const SHAPING_APPLY = [
   'ifb=$(cat "$t/ifb")',
   'case $ifb in ifb-?*|ifb=?*) ;; *) fail "bad ifb name" ;; esac',
   'case $ifb in *[!A-Za-z0-9_=.-]*) fail "bad ifb name" ;; esac',
-  'ip link show dev "$ifb" >/dev/null 2>&1 || ip link add name "$ifb" type ifb',
+  'if ! ip link show dev "$ifb" >/dev/null 2>&1; then',
+  '  ip link add name "$ifb" type ifb 2>"$t/ifb-err" || fail "cannot create the shaping device $ifb (kernel module ifb): $(head -n 1 "$t/ifb-err")"',
+  'fi',
   'ip link set dev "$ifb" up',
   'mkdir -p "$R"',
   // tc is looked at only when the batch is unchanged: a changed one is rebuilt anyway.
   'if ! cmp -s "$t/tc" "$tcbatch" || ! { tc_state "$ifb" >"$t/tc-seen" && cmp -s "$t/tc-seen" "$tcseen"; }; then',
   // A failed batch must not look applied: the next apply runs it again.
   '  rm -f "$tcbatch" "$tcseen"',
-  '  tc -batch "$t/tc" || fail "tc -batch failed"',
+  // tc names the failing line last ("Command failed FILE:N"); the kernel's reason comes first.
+  '  tc -batch "$t/tc" 2>"$t/tc-err" || fail "tc -batch failed: $(grep -v \'^Command failed\' "$t/tc-err" | head -n 1)"',
   '  tc_state "$ifb" >"$t/tc-seen"',
   '  cp "$t/tc-seen" "$tcseen.tmp" && mv -f "$tcseen.tmp" "$tcseen"',
   '  cp "$t/tc" "$tcbatch.tmp" && mv -f "$tcbatch.tmp" "$tcbatch"',
