@@ -7,12 +7,13 @@ import { runConvergenceBench } from './convergence-bench.mjs';
 import { runCoreBench } from './core-bench.mjs';
 import { runHttpBench } from './http-bench.mjs';
 import { runReplicasBench } from './replicas-bench.mjs';
+import { runShapingBench } from './shaping-bench.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 // One after another, never at once: each measures the machine alone. Every row carries its baseline.
 const rows = [];
-for (const bench of [runHttpBench, runCoreBench, runReplicasBench, runConvergenceBench]) rows.push(...(await bench()));
+for (const bench of [runHttpBench, runCoreBench, runReplicasBench, runConvergenceBench, runShapingBench]) rows.push(...(await bench()));
 
 const format = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value ?? '—'));
 const table = [

@@ -268,6 +268,9 @@ describe('lab: SshNodeDriver and LocalNodeDriver converge a real WireGuard node'
     expect(chainsOf(await nodeOut(['ip6tables-save']), 'wg1')).toEqual([]);
     expect(await nodeOut(['ls', '-A', '/etc/wireguard'])).toBe(`${IFNAME}.conf\n`);
     expect(await nodeOut(['ls', '-A', '/run/wireguard'])).not.toContain('wg1');
+    // Its shaping ifb (made by every apply, limits or not) and its runtime state go too.
+    expect((await node.exec(['ip', 'link', 'show', 'dev', ifbDeviceName('wg1')])).code).not.toBe(0);
+    expect(await nodeOut(['ls', '-A', '/run/wgfleet'])).not.toContain('wg1');
     // Idempotent: removing what is gone succeeds.
     await driver.remove(target, 'wg1');
 

@@ -3,6 +3,7 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { NODE_RUNTIME_DIRECTORY } from '@wgfleet/wireguard';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mustRun } from './run.js';
 import { isAlive, track, type TrackedPid } from './processes.js';
@@ -15,18 +16,19 @@ export interface NodeSshd {
 }
 
 // Every command that reaches the node over SSH runs in this mount namespace, so the node gets its own
-// /run/wireguard (UAPI sockets) and /etc/wireguard: two nodes can both have a wg0. The script is a
+// /run/wireguard (UAPI sockets), /etc/wireguard and /run/wgfleet (the push's runtime files: shaping
+// state, resolver configs and pids): two nodes can both have a wg0. The script is a
 // constant; its only input is the absolute config path, passed as $1 and never spliced into the text.
 // A managed node gives the control plane a minimal shell: this machine's root ~/.bashrc (pyenv init)
 // would add ~90 ms to every exec, so the node sees an empty one (in its own mount namespace only).
 const NODE_SSHD_SCRIPT =
-  'mount -t tmpfs none /run/wireguard; mount -t tmpfs none /etc/wireguard; ' +
+  'mount -t tmpfs none /run/wireguard; mount -t tmpfs none /etc/wireguard; mount -t tmpfs none /run/wgfleet; ' +
   'if [ -f /root/.bashrc ]; then mount --bind /dev/null /root/.bashrc; fi; ' +
   'exec /usr/sbin/sshd -D -e -f "$1"';
 
 /** sshd refuses to start without its privilege-separation dir; the tmpfs mounts need their mountpoints. */
 export async function ensureRootDirs(): Promise<void> {
-  for (const dir of ['/run/sshd', '/run/wireguard', '/etc/wireguard']) await mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const dir of ['/run/sshd', '/run/wireguard', '/etc/wireguard', NODE_RUNTIME_DIRECTORY]) await mkdir(dir, { recursive: true, mode: 0o755 });
 }
 
 async function keygen(file: string): Promise<void> {

@@ -87,13 +87,16 @@ export abstract class NodeDriver {
    * interface if missing (kernel WireGuard, else wireguard-go) with its addresses and MTU and
    * brings it up; converges the peers (`wg syncconf`); persists the interface file (0600) so a
    * reboot without the control plane keeps the peers; rebuilds wgfleet's iptables chains and
-   * the NAT/forwarding of the tunnel subnets. Idempotent: applying twice changes nothing.
+   * the NAT/forwarding of the tunnel subnets; makes the shaping ifb exist and runs the shaping
+   * batch when it changed or tc no longer shows what it left; starts, restarts (changed config) or
+   * stops the server's unbound. Idempotent: applying twice changes nothing (queues are not reset).
    */
   abstract apply(target: NodeTarget, desired: DesiredServerState): Promise<void>;
 
   /**
    * Takes a deleted server's interface off the node: wgfleet's iptables chains and jumps for it,
-   * the interface, its persisted file. Idempotent: removing what is not there succeeds.
+   * its resolver, its ifb and shaping state, the interface, its persisted file. Idempotent:
+   * removing what is not there succeeds.
    */
   abstract remove(target: NodeTarget, interfaceName: string): Promise<void>;
 

@@ -1,20 +1,15 @@
 import type { DesiredServerState, InterfaceCounterSamples } from '@wgfleet/node-sync';
-import { formatIp, isValidInterfaceName, MTU_RANGE, parseCidr, parseIp, portForwardChains, WireguardInputError } from '@wgfleet/wireguard';
+import { formatIp, ifbDeviceName, isValidInterfaceName, MTU_RANGE, parseCidr, parseIp, portForwardChains, WireguardInputError } from '@wgfleet/wireguard';
+import { bundleReaderLines, encodeBundle, type BundleTable } from './bundle.js';
+import { RESOLVER_APPLY, RESOLVER_CHECK, RUNTIME_FUNCTIONS, RUNTIME_REMOVE, SHAPING_APPLY } from './runtime-script.js';
+import { checkDnsForwarderConfig, checkIfbName, checkShapingBatch, type ResolverScope } from './runtime-sections.js';
 
 // What runs on a node, as constants. The only variable a command line ever carries is the interface
 // name, checked with isValidInterfaceName and single-quoted; everything else (addresses, peers and keys,
-// firewall rules) travels in a bundle on stdin and is written to private temp files by the script.
-//
-// Bundle, version 1: a header line `wgfleet-bundle 1 <n1> <n2> <n3> <n4> <n5>` with the byte lengths of
-// the first five sections, then the six sections back to back:
-//   1 addresses (one per line)   2 MTU line or empty   3 tunnel subnets (one per line)
-//   4 peers (wg(8) syncconf text)   5 iptables-restore text (v4)   6 ip6tables-restore text (rest of stdin)
-// `read` in sh takes the header byte by byte from a pipe and `head -c N` never reads past N, so each
-// section lands in its own file. Section 6 exists because the IPv6 tunnel NAT needs ip6tables-restore;
-// both rule texts are rendered here from validated CIDRs, so the script stays trivial.
+// firewall rules, shaping, the resolver's config) travels in a bundle on stdin (bundle.ts: named,
+// length-prefixed sections) and is written to private temp files by the script.
 
-export const BUNDLE_MAGIC = 'wgfleet-bundle';
-export const BUNDLE_VERSION = 1;
+export { BUNDLE_MAGIC, BUNDLE_VERSION } from './bundle.js';
 
 /** `dump` exits with this when the interface does not exist. */
 export const INTERFACE_MISSING_EXIT = 3;
@@ -53,10 +48,34 @@ const V6_JUMPS: ChainJumpTemplate[] = [
 const jumpLines = (tool: string, jumps: ChainJumpTemplate[]) =>
   jumps.map(({ table, builtinChain, prefix }) => `  jump ${tool} ${table} ${builtinChain} "${prefix}$IF"`);
 
+const lines = (values: string[]) => values.map((v) => `${v}\n`).join('');
+
+/**
+ * The apply bundle's sections, in the order they are written. A new capability is one entry here
+ * (and the script lines that use `$t/<name>`); the script's reader accepts exactly these names.
+ */
+const APPLY_SECTIONS: BundleTable<DesiredServerState> = [
+  { name: 'addresses', required: true, render: (d) => lines(checkAddresses(d.addresses)) },
+  { name: 'mtu', required: true, render: (d) => checkMtu(d.mtu) },
+  { name: 'subnets', required: true, render: (d) => lines(checkSubnets(d.tunnelSubnets)) },
+  { name: 'peers', required: true, render: (d) => checkPeersConfig(d.peersConfig) },
+  { name: 'rules4', required: true, render: (d) => checkRulesText(d.forwardRules) + renderTunnelRules(d.interfaceName, d.tunnelSubnets).v4 },
+  { name: 'rules6', required: true, render: (d) => renderTunnelRules(d.interfaceName, d.tunnelSubnets).v6 },
+  { name: 'ifb', required: true, render: (d) => `${checkIfbName(d.interfaceName, checkShaping(d.shaping).ifbName)}\n` },
+  { name: 'tc', required: true, render: (d) => checkShapingBatch(d.interfaceName, d.shaping.ifbName, d.shaping.batch) },
+  { name: 'dns', required: false, render: (d) => (d.dnsForwarderConfig === null ? null : checkDnsForwarderConfig(resolverScope(d), d.dnsForwarderConfig)) },
+];
+
+/** The remove bundle: the ifb device of the interface, when it can have one. */
+const REMOVE_SECTIONS: BundleTable<string> = [
+  { name: 'ifb', required: false, render: (iface) => (hasIfb(iface) ? `${ifbDeviceName(iface)}\n` : null) },
+];
+
 /**
  * POSIX sh; `$1` is the interface name, the bundle comes on stdin. Makes the interface exist, up, with
  * its addresses and MTU; converges the peers; persists /etc/wireguard/IF.conf (wg-quick form, 0600,
- * temp + rename); rebuilds wgfleet's iptables chains and jumps into each exactly once; enables forwarding.
+ * temp + rename); applies the shaping and runs, restarts or stops the DNS resolver (runtime-script.ts);
+ * rebuilds wgfleet's iptables chains and jumps into each exactly once; enables forwarding.
  */
 export const APPLY_SCRIPT = [
   'set -eu',
@@ -66,21 +85,11 @@ export const APPLY_SCRIPT = [
   `trap 'rm -rf "$t"' EXIT`,
   `trap 'exit 129' HUP INT TERM`,
   'fail() { echo "wgfleet: $*" >&2; exit 2; }',
-  'IFS=" " read -r magic version n1 n2 n3 n4 n5 || fail "no bundle on stdin"',
-  `[ "$magic" = ${BUNDLE_MAGIC} ] && [ "$version" = ${BUNDLE_VERSION} ] || fail "not a version ${BUNDLE_VERSION} bundle"`,
-  'section() {',
-  '  case $1 in ""|*[!0-9]*) fail "bad section length" ;; esac',
-  '  head -c "$1" >"$t/$2"',
-  '  [ "$(($(wc -c <"$t/$2")))" -eq "$1" ] || fail "bundle truncated in $2"',
-  '}',
-  'section "$n1" addresses',
-  'section "$n2" mtu',
-  'section "$n3" subnets',
-  'section "$n4" peers',
-  'section "$n5" rules4',
-  'cat >"$t/rules6"',
+  ...bundleReaderLines(APPLY_SECTIONS),
+  ...RUNTIME_FUNCTIONS,
+  'read_bundle',
   '# end of bundle',
-  // Defence in depth: the values were validated and rendered canonically before they left the control plane.
+  ...RESOLVER_CHECK,
   'mtu=$(cat "$t/mtu")',
   'case $mtu in *[!0-9]*) fail "bad MTU" ;; esac',
   'while IFS= read -r a; do case $a in ""|*[!0-9a-fA-F.:/]*) fail "bad address line" ;; esac; done <"$t/addresses"',
@@ -97,6 +106,7 @@ export const APPLY_SCRIPT = [
   'done <"$t/addresses"',
   'ip link set dev "$IF" up',
   'wg syncconf "$IF" "$t/peers"',
+  ...SHAPING_APPLY,
   // wg-quick form for a reboot without the control plane: Address/MTU are wg-quick's, the rest is the peer set.
   'mkdir -p /etc/wireguard',
   'conf="/etc/wireguard/$IF.conf"',
@@ -122,6 +132,7 @@ export const APPLY_SCRIPT = [
   // No IPv6 subnet (any more): empty our v6 chains if an earlier apply created them.
   ...V6_JUMPS.map(({ table, prefix }) => `  ip6tables -w -t ${table} -F "${prefix}$IF" 2>/dev/null || true`),
   'fi',
+  ...RESOLVER_APPLY,
   '',
 ].join('\n');
 
@@ -129,14 +140,23 @@ const removeLines = (tool: string, jumps: ChainJumpTemplate[]) =>
   jumps.map(({ table, builtinChain, prefix }) => `unjump ${tool} ${table} ${builtinChain} "${prefix}$IF"; drop ${tool} ${table} "${prefix}$IF"`);
 
 /**
- * POSIX sh; `$1` is the interface name. Undoes APPLY_SCRIPT for a deleted server: its persisted
- * file, the jumps into wgfleet's chains for that interface (a referenced chain cannot be deleted),
- * the chains, and the interface (a wireguard-go process ends with its device). Idempotent: what
- * is already gone is skipped; it fails only if the interface is still there at the end.
+ * POSIX sh; `$1` is the interface name, a bundle of REMOVE_SECTIONS on stdin. Undoes APPLY_SCRIPT for
+ * a deleted server: its persisted file, its resolver, the jumps into wgfleet's chains for that
+ * interface (a referenced chain cannot be deleted), the chains, its ifb and shaping state, and the
+ * interface (a wireguard-go process ends with its device; the qdiscs go with it). Idempotent: what
+ * is already gone is skipped; it fails only if something is still there at the end.
  */
 export const REMOVE_SCRIPT = [
   'set -u',
   'IF=$1',
+  'umask 077',
+  't=$(mktemp -d) || exit 1',
+  `trap 'rm -rf "$t"' EXIT`,
+  `trap 'exit 129' HUP INT TERM`,
+  'fail() { echo "wgfleet: $*" >&2; exit 2; }',
+  ...bundleReaderLines(REMOVE_SECTIONS),
+  ...RUNTIME_FUNCTIONS,
+  'read_bundle',
   // Each jump was inserted once; the bound only guards against a hand-made copy loop.
   'unjump() { n=0; while [ "$n" -lt 16 ] && "$1" -w -t "$2" -D "$3" -j "$4" 2>/dev/null; do n=$((n + 1)); done; }',
   'drop() { "$1" -w -t "$2" -F "$3" 2>/dev/null; "$1" -w -t "$2" -X "$3" 2>/dev/null; true; }',
@@ -144,6 +164,7 @@ export const REMOVE_SCRIPT = [
   'rm -f "/etc/wireguard/$IF.conf"',
   ...removeLines('iptables', V4_JUMPS),
   ...removeLines('ip6tables', V6_JUMPS),
+  ...RUNTIME_REMOVE,
   'ip link del dev "$IF" 2>/dev/null || true',
   'if ip link show dev "$IF" >/dev/null 2>&1; then echo "wgfleet: $IF is still present after removal" >&2; exit 2; fi',
   '',
@@ -272,31 +293,54 @@ export function renderTunnelRules(interfaceName: string, tunnelSubnets: readonly
   return { v4: render(4), v6: subnets.some((s) => s.version === 6) ? render(6) : '' };
 }
 
+function checkAddresses(addresses: unknown): string[] {
+  if (!Array.isArray(addresses)) throw new WireguardInputError('addresses', 'addresses must be an array');
+  return addresses.map((a, i) => checkInterfaceAddress(a, `addresses[${i}]`));
+}
+
+function checkMtu(mtu: unknown): string {
+  if (mtu === null) return '';
+  if (!Number.isInteger(mtu) || (mtu as number) < MTU_RANGE.min || (mtu as number) > MTU_RANGE.max) {
+    throw new WireguardInputError('mtu', `mtu must be an integer from ${MTU_RANGE.min} to ${MTU_RANGE.max}, or null`);
+  }
+  return `${mtu as number}\n`;
+}
+
+function checkSubnets(subnets: unknown): string[] {
+  if (!Array.isArray(subnets)) throw new WireguardInputError('tunnelSubnets', 'tunnelSubnets must be an array');
+  return subnets.map((s, i) => parseCidr(s, `tunnelSubnets[${i}]`).text);
+}
+
+function resolverScope(desired: DesiredServerState): ResolverScope {
+  const listenIps = checkAddresses(desired.addresses).map((a) => a.slice(0, a.indexOf('/')));
+  return { interfaceName: desired.interfaceName, listenIps, clientSubnets: checkSubnets(desired.tunnelSubnets) };
+}
+
+function checkShaping(shaping: unknown): { ifbName: string; batch: string } {
+  if (typeof shaping !== 'object' || shaping === null) throw new WireguardInputError('shaping', 'shaping must be { ifbName, batch }');
+  return shaping as { ifbName: string; batch: string };
+}
+
+/** Whether the interface can have a shaping ifb: ifbDeviceName refuses names that look like one. */
+function hasIfb(interfaceName: string): boolean {
+  try {
+    ifbDeviceName(interfaceName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The apply bundle for `desired`: validated and canonical, ready to be written to the script's stdin. */
 export function encodeApplyBundle(desired: DesiredServerState): Buffer {
   if (typeof desired !== 'object' || desired === null) throw new WireguardInputError('desired', 'desired must be an object');
-  const iface = checkInterfaceName(desired.interfaceName);
-  if (!Array.isArray(desired.addresses)) throw new WireguardInputError('addresses', 'addresses must be an array');
-  const addresses = desired.addresses.map((a, i) => checkInterfaceAddress(a, `addresses[${i}]`));
-  let mtu = '';
-  if (desired.mtu !== null) {
-    if (!Number.isInteger(desired.mtu) || desired.mtu < MTU_RANGE.min || desired.mtu > MTU_RANGE.max) {
-      throw new WireguardInputError('mtu', `mtu must be an integer from ${MTU_RANGE.min} to ${MTU_RANGE.max}, or null`);
-    }
-    mtu = `${desired.mtu}\n`;
-  }
-  const tunnel = renderTunnelRules(iface, desired.tunnelSubnets);
-  const subnets = desired.tunnelSubnets.map((s, i) => parseCidr(s, `tunnelSubnets[${i}]`).text);
-  const lines = (values: string[]) => values.map((v) => `${v}\n`).join('');
-  const sections = [
-    lines(addresses),
-    mtu,
-    lines(subnets),
-    checkPeersConfig(desired.peersConfig),
-    checkRulesText(desired.forwardRules) + tunnel.v4,
-  ].map((s) => Buffer.from(s, 'utf8'));
-  const header = `${BUNDLE_MAGIC} ${BUNDLE_VERSION} ${sections.map((s) => s.length).join(' ')}\n`;
-  return Buffer.concat([Buffer.from(header, 'utf8'), ...sections, Buffer.from(tunnel.v6, 'utf8')]);
+  checkInterfaceName(desired.interfaceName);
+  return encodeBundle(APPLY_SECTIONS, desired);
+}
+
+/** The remove bundle for an interface (REMOVE_SCRIPT's stdin). */
+export function encodeRemoveBundle(interfaceName: string): Buffer {
+  return encodeBundle(REMOVE_SECTIONS, checkInterfaceName(interfaceName));
 }
 
 const KEY_LIKE = /[A-Za-z0-9+/]{43}=/g;

@@ -17,6 +17,7 @@ import {
   COUNTERS_SCRIPT,
   DUMP_SCRIPT,
   encodeApplyBundle,
+  encodeRemoveBundle,
   INTERFACE_MISSING_EXIT,
   parseCounterSamples,
   remoteCommand,
@@ -75,7 +76,7 @@ export class SshNodeDriver extends NodeDriver {
   }
 
   async remove(target: NodeTarget, interfaceName: string): Promise<void> {
-    const result = await this.run(target, REMOVE_SCRIPT, interfaceName, Buffer.alloc(0));
+    const result = await this.run(target, REMOVE_SCRIPT, interfaceName, encodeRemoveBundle(interfaceName));
     if (result.code !== 0) {
       throw new NodeCommandError(commandFailureMessage(target.name, `remove ${interfaceName}`, result.code, result.signal, result.stderr));
     }
