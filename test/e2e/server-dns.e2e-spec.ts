@@ -372,6 +372,23 @@ describe('DNS-over-TLS of a server: /api/wg/servers/{id}/dns and /api/admin/serv
       expect(dnsLine(await configOf(t.key, created.id))).toBe('8.8.8.8');
     });
 
+    it('the WGDashboard API’s peer file of the same user follows the mode too', async () => {
+      const t = await tenant();
+      const user = await createUser(t.key, t.assignment, { client_name: 'dashboard', dns: ['9.9.9.9'] });
+      const publicKey = (await request(http).get(`/api/wg/users/${user.id}`).set(bearer(t.key)).expect(200)).body.public_key as string;
+      const wgdKey = (await request(http).post(`/api/admin/nodes/${t.server.nodeId}/wgdashboard-keys`).set(bearer(admin.key)).send({}).expect(201)).body.key as string;
+      const peerFile = async () => {
+        const response = await request(http).get(`/api/downloadPeer/wg0?id=${encodeURIComponent(publicKey)}`).set('wg-dashboard-apikey', wgdKey).expect(200);
+        expect(response.body.status).toBe(true);
+        return response.body.data.file as string;
+      };
+      expect(dnsLine(await peerFile())).toBe('9.9.9.9');
+      await putDns(t.key, t.assignment, { resolvers: [CLOUDFLARE] }).expect(200);
+      expect(dnsLine(await peerFile())).toBe('10.8.0.1,fd42:66:1::1');
+      await deleteDns(t.key, t.assignment).expect(200);
+      expect(dnsLine(await peerFile())).toBe('9.9.9.9');
+    });
+
     it(
       'the QR code decodes to the config with the tunnel DNS',
       async () => {
