@@ -116,6 +116,7 @@ describe('hostile input on every route', () => {
       port_forward_range: str,
       reserved_ports: { kind: 'ints' } as FieldSpec,
     };
+    // `resolvers` is a list of objects: every hostile value of the 'object' kind (null, [], a string, …) is one to refuse.
     const dnsBody = { base: { resolvers: [{ address: '1.1.1.1', tls_name: 'cloudflare-dns.com', port: 853 }] }, fields: { resolvers: { kind: 'object' } as FieldSpec } };
     const settingsBase = { dns: ['1.1.1.1'], mtu: 1420, endpoint_host: 'vpn.example.com', port_forward_range: '20000-29999', reserved_ports: [22000] };
     portal = {
