@@ -261,6 +261,8 @@ describe('admin fleet API (nodes, servers, assignments)', () => {
       ['an empty interface', { interface: '' }, 'interface'],
       ['a 16-character interface', { interface: 'w'.repeat(16) }, 'interface'],
       ['an interface starting with -', { interface: '-wg0' }, 'interface'],
+      ['an interface named like a shaping device (ifb-)', { interface: 'ifb-wg0' }, 'interface', 'reserved for the traffic shaping devices'],
+      ['an interface named like a hashed shaping device (ifb=)', { interface: 'ifb=0123abcd' }, 'interface', 'reserved for the traffic shaping devices'],
       ['listen_port 0', { listen_port: 0 }, 'listen_port'],
       ['listen_port 65536', { listen_port: 65536 }, 'listen_port'],
       ['listen_port as text', { listen_port: '51820' }, 'listen_port'],

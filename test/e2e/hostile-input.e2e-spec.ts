@@ -133,6 +133,8 @@ describe('hostile input on every route', () => {
       port_forward_range: str,
       reserved_ports: { kind: 'ints' } as FieldSpec,
     };
+    // `resolvers` is a list of objects: every hostile value of the 'object' kind (null, [], a string, …) is one to refuse.
+    const dnsBody = { base: { resolvers: [{ address: '1.1.1.1', tls_name: 'cloudflare-dns.com', port: 853 }] }, fields: { resolvers: { kind: 'object' } as FieldSpec } };
     const settingsBase = { dns: ['1.1.1.1'], mtu: 1420, endpoint_host: 'vpn.example.com', port_forward_range: '20000-29999', reserved_ports: [22000] };
     portal = {
       'POST /api/admin/accounts': { base: { name: 'Hostile Co', kind: 'customer', parent_id: reseller.id }, fields: { name: str, kind: str, parent_id: int } },
@@ -182,6 +184,9 @@ describe('hostile input on every route', () => {
       'DELETE /api/admin/servers/:id': {},
       'POST /api/admin/servers/:id/reconcile': {},
       'GET /api/admin/servers/:id/users': { query: PAGE },
+      'GET /api/admin/servers/:id/dns': {},
+      'PUT /api/admin/servers/:id/dns': dnsBody,
+      'DELETE /api/admin/servers/:id/dns': {},
       'GET /api/admin/audit': { query: { ...PAGE, account_id: String(customer.id) } },
       'GET /api/wg/api-keys': { query: PAGE },
       'POST /api/wg/api-keys': apiKey,
@@ -196,6 +201,9 @@ describe('hostile input on every route', () => {
       },
       'GET /api/wg/servers': { query: PAGE },
       'GET /api/wg/servers/:id/status': {},
+      'GET /api/wg/servers/:id/dns': {},
+      'PUT /api/wg/servers/:id/dns': dnsBody,
+      'DELETE /api/wg/servers/:id/dns': {},
       'GET /api/wg/servers/:id/users': { query: { ...PAGE, name: user.clientName, public_key: encodeURIComponent(generateKeyPair().publicKey), ip: user.ipv4, online: 'true' } },
       'POST /api/wg/servers/:id/users': {
         base: {

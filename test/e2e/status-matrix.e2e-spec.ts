@@ -4,9 +4,9 @@ import { assign, makeServer } from '../support/fleet-factory.js';
 import { bearer, makeAccount, startTestApp } from '../support/test-app.js';
 
 /**
- * The spec's status table on each customer route (the spec's nine, and the plan routes since), from
- * the outside: 401, 403 (another account's resource), 404 (a missing one), 409, 422, 429 — and
- * 413/415/400 on the routes that take a body.
+ * The spec's status table on each customer route (the spec's nine, the plan routes and the DNS
+ * routes since), from the outside: 401, 403 (another account's resource), 404 (a missing one), 409,
+ * 422, 429 — and 413/415/400 on the routes that take a body.
  * Each feature's own spec goes deeper; this one checks that no route was left out.
  */
 describe("the spec's status codes on the customer routes", () => {
@@ -54,6 +54,13 @@ describe("the spec's status codes on the customer routes", () => {
     'GET /users/{id}/port-forwards': { method: 'get', path: (ids) => `/api/wg/users/${ids.user}/port-forwards` },
     'POST /users/{id}/port-forwards': { method: 'post', path: (ids) => `/api/wg/users/${ids.user}/port-forwards`, body: { protocol: 'udp' } },
     'DELETE /port-forwards/{id}': { method: 'delete', path: (ids) => `/api/wg/port-forwards/${ids.forward}` },
+    'GET /servers/{id}/dns': { method: 'get', path: (ids) => `/api/wg/servers/${ids.assignment}/dns` },
+    'PUT /servers/{id}/dns': {
+      method: 'put',
+      path: (ids) => `/api/wg/servers/${ids.assignment}/dns`,
+      body: { resolvers: [{ address: '1.1.1.1', tls_name: 'cloudflare-dns.com' }] },
+    },
+    'DELETE /servers/{id}/dns': { method: 'delete', path: (ids) => `/api/wg/servers/${ids.assignment}/dns` },
   };
   const call = (route: Route, ids: typeof other, headers: Record<string, string>) => {
     const pending = request(http)[route.method](route.path(ids)).set(headers);
@@ -120,7 +127,7 @@ describe("the spec's status codes on the customer routes", () => {
     expect(again.body.code).toBe('port_in_use');
   });
 
-  it('429 on the 61st request of a window, spread over all the routes, with Retry-After', async () => {
+  it('429 on the 61st request of a window, spread over every customer route, with Retry-After', async () => {
     const caller = await makeAccount(app, 'customer');
     const server = await makeServer(app, { forwardRange: [20000, 29999] });
     const ids = { ...other, assignment: await assign(app, server.serverId, caller.id) };

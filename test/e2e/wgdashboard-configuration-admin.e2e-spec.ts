@@ -158,6 +158,12 @@ describe('WGDashboard API: configuration management', () => {
       );
     });
 
+    it.each(['ifb-wg0', 'ifb=0123abcd'])('refuses %s: names of the traffic shaping devices are reserved', async (name) => {
+      const res = await post('/api/addWireguardConfiguration', addBody(name, '10.66.9.1/24', 51829)).expect(200);
+      expect(res.text).toBe(fail('Please provide a valid configuration name: names starting with "ifb-" or "ifb=" are reserved for traffic shaping'));
+      expect(await db.query('SELECT 1 FROM server WHERE node_id = $1 AND interface = $2', [nodeId, name])).toEqual([]);
+    });
+
     it('refuses a bad key, port or address with a message that says what to send', async () => {
       const add = (body: Record<string, unknown>) => post('/api/addWireguardConfiguration', body).expect(200);
       expect((await add(addBody('wg8', '10.66.8.1/24', 51821, { PrivateKey: 'not a key' }))).text).toBe(
@@ -352,6 +358,9 @@ describe('WGDashboard API: configuration management', () => {
       expect(res.text).toBe(
         fail('Please provide a valid configuration name: a configuration name is 1 to 15 letters, digits or _ = . - (not starting with "-"), such as wg0'),
       );
+      const reserved = await post('/api/renameWireguardConfiguration', { ConfigurationName: 'wg1', NewConfigurationName: 'ifb-wg1' }).expect(200);
+      expect(reserved.text).toBe(fail('Please provide a valid configuration name: names starting with "ifb-" or "ifb=" are reserved for traffic shaping'));
+      expect(await db.query('SELECT 1 FROM server WHERE node_id = $1 AND interface = $2', [nodeId, 'wg1'])).toHaveLength(1);
     });
 
     it('renames wg1 to wg2 as recorded: the old interface leaves the node, the new one is stopped until switched on', async () => {

@@ -5,7 +5,7 @@ import { SecretBox } from '@wgfleet/core';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
 import { nodeKeyContext, serverKeyContext, ServerRemovals, ServerSyncRecords, type NodeEntity, type PendingRemoval } from '@wgfleet/servers';
-import { ifbDeviceName, parseCidr, renderPortForwardRules, renderServerPeers, renderShapingBatch, serverAddress } from '@wgfleet/wireguard';
+import { ifbDeviceName, NODE_RUNTIME_DIRECTORY, parseCidr, renderDnsForwarderConfig, renderPortForwardRules, renderServerPeers, renderShapingBatch, serverAddress } from '@wgfleet/wireguard';
 import type { DesiredServerState, NodeTarget } from './node-driver.js';
 
 export interface PollTargets {
@@ -100,8 +100,17 @@ export class DesiredStateReader {
               })),
           }),
         },
-        // Filled in by the DNS-over-TLS work (issue 11): until then no server runs a resolver.
-        dnsForwarderConfig: null,
+        dnsForwarderConfig:
+          server.dnsMode === 'tls'
+            ? renderDnsForwarderConfig({
+                interfaceName: server.interface,
+                tunnelIpv4: ownIpv4,
+                tunnelIpv6: server.ipv6Subnet ? serverAddress(server.ipv6Subnet) : null,
+                allowedSubnets: subnets,
+                upstreams: (server.dnsTlsResolvers ?? []).map((r) => ({ address: r.address, tlsName: r.tls_name, port: r.port })),
+                runtimeDirectory: NODE_RUNTIME_DIRECTORY,
+              })
+            : null,
       };
       return {
         serverId,

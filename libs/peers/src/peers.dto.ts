@@ -15,7 +15,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { IsOptionalNotNull, PageQueryDto } from '@wgfleet/core';
-import { syncStateOf, type AssignmentContext, type SyncState } from '@wgfleet/servers';
+import { clientDnsOf, syncStateOf, type AssignmentContext, type SyncState } from '@wgfleet/servers';
 import { formatEndpoint, isValidCidr, isValidIp, isValidKey } from '@wgfleet/wireguard';
 import { formatBytes } from './format-bytes.js';
 import type { Usage } from './plans/plan-usage.js';
@@ -208,7 +208,7 @@ export function toAssignmentDto(context: AssignmentContext, usersCount: number):
     server_public_key: server.publicKey,
     ipv4_subnet: server.ipv4Subnet,
     ipv6_subnet: server.ipv6Subnet,
-    dns: server.dns,
+    dns: clientDnsOf(server),
     mtu: server.mtu,
     port_forward_range: `${server.forwardPortMin}-${server.forwardPortMax}`,
     max_users: assignment.maxUsers,

@@ -1,4 +1,4 @@
-import type { NodeEntity, ServerEntity } from '@wgfleet/servers';
+import { clientDnsOf, type NodeEntity, type ServerEntity } from '@wgfleet/servers';
 import { AppError } from '@wgfleet/core';
 import { renderClientConfig, WireguardInputError } from '@wgfleet/wireguard';
 import { endpointOf, toUserDto, type UserDto, type UserKeysDto, type UserObservation } from './peers.dto.js';
@@ -28,7 +28,7 @@ function renderConfig(user: UserEntity, server: ServerEntity, node: NodeEntity, 
   return renderClientConfig({
     privateKey: secrets.privateKey,
     addresses: [`${user.ipv4}/32`, ...(user.ipv6 === null ? [] : [`${user.ipv6}/128`])],
-    dns: user.dns ?? server.dns,
+    dns: clientDnsOf(server, user.dns),
     mtu: server.mtu,
     peer: {
       publicKey: server.publicKey,

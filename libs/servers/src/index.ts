@@ -14,3 +14,5 @@ export { toAssignmentDto, type AssignmentDto } from './assignments.dto.js';
 export { FleetChanges, type FleetChangeListener } from './fleet-changes.js';
 export { ServerRemovals, type PendingRemoval } from './server-removals.js';
 export { ServerSyncRecords, type ServerForPush } from './server-sync-records.js';
+export { clientDnsOf, forcedClientDns, type ClientDnsServer } from './client-dns.js';
+export { ServerDnsService } from './server-dns.service.js';

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IdFilter, IsOptionalNotNull, PageQueryDto } from '@wgfleet/core';
-import { formatEndpoint, isValidInterfaceName, MTU_RANGE } from '@wgfleet/wireguard';
+import { formatEndpoint, isShapingDeviceName, isValidInterfaceName, MTU_RANGE } from '@wgfleet/wireguard';
 import { canonicalHost, canonicalIp, checkSubnet, parsePortRange } from './fleet-validation.js';
 import { FleetCheck } from './fleet-check.decorator.js';
 import type { NodeEntity } from './node.entity.js';
@@ -103,7 +103,11 @@ export class CreateServerDto extends ServerSettingsDto {
 
   /** The WireGuard interface on the node, e.g. `wg0`. */
   @FleetCheck('interfaceName', (value) =>
-    isValidInterfaceName(value) ? null : 'must be 1–15 of a-z A-Z 0-9 _ = . - (not starting with -), such as wg0',
+    !isValidInterfaceName(value)
+      ? 'must be 1–15 of a-z A-Z 0-9 _ = . - (not starting with -), such as wg0'
+      : isShapingDeviceName(value as string)
+        ? 'must not start with "ifb-" or "ifb=": those names are reserved for the traffic shaping devices'
+        : null,
   )
   interface: string;
 

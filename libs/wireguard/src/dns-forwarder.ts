@@ -134,14 +134,21 @@ function checkDirectory(value: unknown): string {
   return checkPath('runtimeDirectory', value).replace(/\/+$/, '') || '/';
 }
 
-/** A DNS name as the certificate must carry it: lower-case, no trailing dot. */
+/**
+ * A resolver's certificate name as unbound checks it: a DNS name of at least two labels, lower-case,
+ * without a trailing dot; null when the text is no such name.
+ */
+export function canonicalTlsName(value: string): string | null {
+  const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  return isValidHostname(name) && name.includes('.') ? name.toLowerCase() : null;
+}
+
 function checkTlsName(field: string, value: unknown): string {
-  const text = checkText(field, value);
-  const name = text.endsWith('.') ? text.slice(0, -1) : text;
-  if (!isValidHostname(name) || !name.includes('.')) {
+  const name = canonicalTlsName(checkText(field, value));
+  if (name === null) {
     throw new WireguardInputError(field, `${field} must be a DNS name such as cloudflare-dns.com (the name on the resolver's certificate)`);
   }
-  return name.toLowerCase();
+  return name;
 }
 
 function checkUpstreams(value: unknown): Array<{ address: string; tlsName: string; port: number }> {

@@ -40,6 +40,7 @@ export { renderWgdashboardPeerFile, type WgdashboardPeerFile } from './wgdashboa
 export {
   ifbDevice,
   ifbDeviceName,
+  isShapingDeviceName,
   MAX_LIMITED_PEERS,
   renderShapingBatch,
   SHAPING_RATE_KBIT,
@@ -48,6 +49,7 @@ export {
   type ShapingSet,
 } from './shaping.js';
 export {
+  canonicalTlsName,
   DEFAULT_CA_BUNDLE,
   DEFAULT_DOT_PORT,
   dnsForwarderPaths,

@@ -53,13 +53,20 @@ const IFB_PREFIX = 'ifb-';
 const IFB_HASHED_PREFIX = 'ifb=';
 const LINUX_IFNAMSIZ = 15;
 
+/**
+ * True for a name of the shaping ifb devices' form (`ifb-…`, `ifb=…`): a WireGuard interface named
+ * like that would be some other interface's ifb (or its own), so servers may not take such names.
+ */
+export function isShapingDeviceName(name: string): boolean {
+  return name.startsWith(IFB_PREFIX) || name.startsWith(IFB_HASHED_PREFIX);
+}
+
 function checkShapedInterface(interfaceName: unknown): string {
   if (!isValidInterfaceName(interfaceName)) {
     throw new WireguardInputError('interfaceName', 'interfaceName must be 1-15 letters, digits or _=.- and must not start with "-"');
   }
   const name = interfaceName as string;
-  // A WireGuard interface named like an ifb would be some other interface's ifb (or its own).
-  if (name.startsWith(IFB_PREFIX) || name.startsWith(IFB_HASHED_PREFIX)) {
+  if (isShapingDeviceName(name)) {
     throw new WireguardInputError('interfaceName', `interfaceName must not start with "${IFB_PREFIX}" or "${IFB_HASHED_PREFIX}": those names are the shaping ifb devices`);
   }
   return name;

@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   api_key_limit: 409,
   duplicate_name: 409,
   server_full: 409,
+  server_shared: 409,
   port_in_use: 409,
   in_use: 409,
   idempotency_key_in_flight: 409,

@@ -12,6 +12,14 @@ describe('checkConfigurationName', () => {
     },
   );
 
+  it.each(['ifb-wg0', 'ifb=0123abcdef0', 'ifb-'])('refuses %j: the traffic shaping devices are named so', (name) => {
+    expect(checkConfigurationName(name)).toEqual({ ok: false, message: expect.stringContaining('reserved for traffic shaping') });
+  });
+
+  it.each(['ifb', 'ifb0', 'wg-ifb-1', 'IFB-wg0'])('accepts %j, which no shaping device is named', (name) => {
+    expect(checkConfigurationName(name)).toEqual({ ok: true, value: name });
+  });
+
   it.each([null, 7, ['wg0'], { a: 1 }])('refuses the non-string %j', (name) => {
     expect(checkConfigurationName(name).ok).toBe(false);
   });

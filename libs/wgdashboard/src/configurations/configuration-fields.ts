@@ -1,4 +1,4 @@
-import { checkLine, formatIp, isValidInterfaceName, isValidKey, parseIp, serverAddress, type IpAddress } from '@wgfleet/wireguard';
+import { checkLine, formatIp, isShapingDeviceName, isValidInterfaceName, isValidKey, parseIp, serverAddress, type IpAddress } from '@wgfleet/wireguard';
 import { passes } from '../peers/peer-file-fields.js';
 
 /**
@@ -16,7 +16,10 @@ export const NAME_RULE = 'a configuration name is 1 to 15 letters, digits or _ =
 
 /** wg-quick's rule for interface names, minus what breaks `ip`/`wg`/iptables (the core's validator). */
 export function checkConfigurationName(value: unknown): Checked<string> {
-  return isValidInterfaceName(value) ? ok(value as string) : fail(`Please provide a valid configuration name: ${NAME_RULE}`);
+  if (!isValidInterfaceName(value)) return fail(`Please provide a valid configuration name: ${NAME_RULE}`);
+  // The node's traffic shaping devices are named so; a configuration of that name would be one.
+  if (isShapingDeviceName(value as string)) return fail('Please provide a valid configuration name: names starting with "ifb-" or "ifb=" are reserved for traffic shaping');
+  return ok(value as string);
 }
 
 export function checkPrivateKey(value: unknown): Checked<string> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { OperatorPeers, PeersService, PeerTelemetry, type UserEntity, type UserSecrets } from '@wgfleet/peers';
-import type { ServerEntity } from '@wgfleet/servers';
+import { clientDnsOf, forcedClientDns, type ServerEntity } from '@wgfleet/servers';
 import { renderWgdashboardPeerFile, WireguardInputError } from '@wgfleet/wireguard';
 import { WgdHttpError } from '../wgd-result.js';
 import { WgdSettings, type WgdPeerDefaults } from '../settings/wgd-settings.service.js';
@@ -174,7 +174,8 @@ function sourceOf(
     privateKey: secrets.privateKey ?? '',
     presharedKey: secrets.presharedKey ?? '',
     allowedIp: allowedIpOf(user),
-    dns: extra?.dns ?? (user.dns ?? server.dns).join(','),
+    // A server resolving over TLS puts its own resolver in every peer's file, the operator's peers' too.
+    dns: forcedClientDns(server)?.join(',') ?? extra?.dns ?? clientDnsOf(server, user.dns).join(','),
     endpointAllowedIp: extra?.endpointAllowedIp ?? user.allowedIps.join(', '),
     mtu: extra?.mtu ?? server.mtu ?? defaults.mtu,
     keepalive: user.persistentKeepalive,
