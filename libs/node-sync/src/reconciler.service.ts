@@ -26,6 +26,8 @@ interface ServerRun {
   running: Promise<void> | null;
   /** A wake arrived during the running push: push once more when it ends. */
   dirty: boolean;
+  /** The admin's request arrived during the running push: should it fail, push again at once instead of backing off. */
+  nowRequested: boolean;
   /** Push even when the applied generation is current (drift repair, a change, an admin request). */
   force: boolean;
   failures: number;
@@ -150,6 +152,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     if (!options.onlyIfBehind) run.force = true;
     if (run.running) {
       run.dirty = true;
+      if (options.now) run.nowRequested = true;
       return;
     }
     if (run.retryTimer) {
@@ -181,7 +184,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private runOf(serverId: number): ServerRun {
     let run = this.runs.get(serverId);
-    if (!run) this.runs.set(serverId, (run = { running: null, dirty: false, force: false, failures: 0, retryTimer: null, lastPushAt: 0, gapMs: this.options.minPushGapMs, gapBoundPushes: 0 }));
+    if (!run) this.runs.set(serverId, (run = { running: null, dirty: false, force: false, nowRequested: false, failures: 0, retryTimer: null, lastPushAt: 0, gapMs: this.options.minPushGapMs, gapBoundPushes: 0 }));
     return run;
   }
 
@@ -200,12 +203,15 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       if (wait > 0) await this.sleep(wait);
       if (this.closing) return;
       run.dirty = false;
+      run.nowRequested = false;
       run.lastPushAt = Date.now();
       const force = run.force;
       run.force = false;
       const outcome = await this.withPushSlot(() => this.pushOnce(serverId, !force));
       if (outcome === 'failed') {
         run.failures += 1;
+        // The request came while this push was failing (the node may be back now): it is answered by a push, not the backoff.
+        if (run.nowRequested) continue;
         this.scheduleRetry(serverId, run, backoffDelay(run.failures, this.options.backoff), false);
         return;
       }
