@@ -1,38 +1,18 @@
-import type { DesiredServerState } from '@wgfleet/node-sync';
 import {
-  generateKeyPair,
-  ifbDeviceName,
   NODE_RUNTIME_DIRECTORY,
   renderDnsForwarderConfig,
-  renderPortForwardRules,
-  renderServerPeers,
   renderShapingBatch,
   WireguardInputError,
 } from '@wgfleet/wireguard';
 import { injectionsInto } from '../../../test/support/injection-payloads.js';
+import { desiredState, dnsConfig, limitedBatch } from './testing/desired-state-fixtures.js';
 import { encodeApplyBundle, encodeRemoveBundle, localArgv, remoteCommand, renderTunnelRules } from './push-script.js';
 
 // What is pushed to a node: every single-line value the bundle or the command carries, fed a valid
 // value with a line break (LF, CR, CRLF, NEL, U+2028…), a NUL or a `#` appended, must be refused;
 // the multi-line sections (wg(8) text, iptables-restore text) refuse NUL and CR, and wg-quick keys.
 
-const keys = generateKeyPair();
-const peer = generateKeyPair();
-
-const desired: DesiredServerState = {
-  interfaceName: 'wg0',
-  addresses: ['10.66.1.1/24', 'fd42:66:1::1/64'],
-  mtu: 1420,
-  tunnelSubnets: ['10.66.1.0/24', 'fd42:66:1::/64'],
-  shaping: { ifbName: ifbDeviceName('wg0'), batch: renderShapingBatch({ interfaceName: 'wg0', peers: [] }) },
-  dnsForwarderConfig: null,
-  peersConfig: renderServerPeers({ privateKey: keys.privateKey, listenPort: 51820, peers: [{ publicKey: peer.publicKey, presharedKey: null, allowedIps: ['10.66.1.2/32'] }] }),
-  forwardRules: renderPortForwardRules({
-    interfaceName: 'wg0',
-    serverTunnelIp: '10.66.1.1',
-    forwards: [{ id: 1, publicIp: '198.19.101.1', externalPort: 443, targetIp: '10.66.1.2', internalPort: 8443, protocol: 'tcp' }],
-  }),
-};
+const desired = desiredState();
 
 type Field = readonly [name: string, valid: string, set: (value: string) => () => unknown];
 const fields: Field[] = [
@@ -74,18 +54,8 @@ describe('the multi-line sections refuse NUL, CR and wg-quick keys', () => {
   });
 });
 
-const limited = renderShapingBatch({
-  interfaceName: 'wg0',
-  peers: [{ addresses: ['10.66.1.2/32', 'fd42:66:1::2/128'], downloadKbit: 8_000, uploadKbit: 4_000 }],
-});
-const dns = renderDnsForwarderConfig({
-  interfaceName: 'wg0',
-  tunnelIpv4: '10.66.1.1',
-  tunnelIpv6: 'fd42:66:1::1',
-  allowedSubnets: ['10.66.1.0/24', 'fd42:66:1::/64'],
-  upstreams: [{ address: '1.1.1.1', tlsName: 'cloudflare-dns.com' }],
-  runtimeDirectory: NODE_RUNTIME_DIRECTORY,
-});
+const limited = limitedBatch;
+const dns = dnsConfig;
 const withBatch = (batch: string) => () => encodeApplyBundle({ ...desired, shaping: { ...desired.shaping, batch } });
 const withDns = (config: string) => () => encodeApplyBundle({ ...desired, dnsForwarderConfig: config });
 

@@ -3,12 +3,7 @@ import type { DesiredServerState } from '@wgfleet/node-sync';
 import {
   generateKeyPair,
   ifbDeviceName,
-  NODE_RUNTIME_DIRECTORY,
   portForwardChains,
-  renderDnsForwarderConfig,
-  renderPortForwardRules,
-  renderServerPeers,
-  renderShapingBatch,
   WireguardInputError,
 } from '@wgfleet/wireguard';
 import {
@@ -27,44 +22,11 @@ import {
   stderrSummary,
 } from './push-script.js';
 import { backoffDelay, parsePinnedHostKey } from './ssh-connection.js';
+import { desiredState, dnsConfig, limitedShaping } from './testing/desired-state-fixtures.js';
 
+const desired = desiredState;
 const keys = generateKeyPair();
 const peer = generateKeyPair();
-
-const limitedShaping = {
-  ifbName: ifbDeviceName('wg0'),
-  batch: renderShapingBatch({ interfaceName: 'wg0', peers: [{ addresses: ['10.66.1.2/32', 'fd42:66:1::2/128'], downloadKbit: 8_000, uploadKbit: 4_000 }] }),
-};
-const dnsConfig = renderDnsForwarderConfig({
-  interfaceName: 'wg0',
-  tunnelIpv4: '10.66.1.1',
-  tunnelIpv6: 'fd42:66:1::1',
-  allowedSubnets: ['10.66.1.0/24', 'fd42:66:1::/64'],
-  upstreams: [{ address: '1.1.1.1', tlsName: 'cloudflare-dns.com' }],
-  runtimeDirectory: NODE_RUNTIME_DIRECTORY,
-});
-
-function desired(overrides: Partial<DesiredServerState> = {}): DesiredServerState {
-  return {
-    interfaceName: 'wg0',
-    addresses: ['10.66.1.1/24', 'fd42:66:1::1/64'],
-    mtu: 1420,
-    tunnelSubnets: ['10.66.1.0/24', 'fd42:66:1::/64'],
-    shaping: { ifbName: ifbDeviceName('wg0'), batch: renderShapingBatch({ interfaceName: 'wg0', peers: [] }) },
-    dnsForwarderConfig: null,
-    peersConfig: renderServerPeers({
-      privateKey: keys.privateKey,
-      listenPort: 51820,
-      peers: [{ publicKey: peer.publicKey, presharedKey: null, allowedIps: ['10.66.1.2/32'] }],
-    }),
-    forwardRules: renderPortForwardRules({
-      interfaceName: 'wg0',
-      serverTunnelIp: '10.66.1.1',
-      forwards: [{ id: 1, publicIp: '198.19.101.1', externalPort: 443, targetIp: '10.66.1.2', internalPort: 8443, protocol: 'tcp' }],
-    }),
-    ...overrides,
-  };
-}
 
 /** Splits a version 2 bundle by its framing: section name → text, in the order sent. */
 function decode(bundle: Buffer): Map<string, string> {

@@ -72,22 +72,32 @@ const REMOVE_SECTIONS: BundleTable<string> = [
 ];
 
 /**
+ * How every script that takes a bundle starts: `$1` is the interface, files are private to a temp
+ * directory removed on exit, and the bundle on stdin is read into one file per section.
+ */
+function bundleScriptStart(setFlags: 'set -eu' | 'set -u', sections: Parameters<typeof bundleReaderLines>[0]): string[] {
+  return [
+    setFlags,
+    'IF=$1',
+    'umask 077',
+    't=$(mktemp -d) || exit 1',
+    `trap 'rm -rf "$t"' EXIT`,
+    `trap 'exit 129' HUP INT TERM`,
+    'fail() { echo "wgfleet: $*" >&2; exit 2; }',
+    ...bundleReaderLines(sections),
+    ...RUNTIME_FUNCTIONS,
+    'read_bundle',
+  ];
+}
+
+/**
  * POSIX sh; `$1` is the interface name, the bundle comes on stdin. Makes the interface exist, up, with
  * its addresses and MTU; converges the peers; persists /etc/wireguard/IF.conf (wg-quick form, 0600,
  * temp + rename); applies the shaping and runs, restarts or stops the DNS resolver (runtime-script.ts);
  * rebuilds wgfleet's iptables chains and jumps into each exactly once; enables forwarding.
  */
 export const APPLY_SCRIPT = [
-  'set -eu',
-  'IF=$1',
-  'umask 077',
-  't=$(mktemp -d)',
-  `trap 'rm -rf "$t"' EXIT`,
-  `trap 'exit 129' HUP INT TERM`,
-  'fail() { echo "wgfleet: $*" >&2; exit 2; }',
-  ...bundleReaderLines(APPLY_SECTIONS),
-  ...RUNTIME_FUNCTIONS,
-  'read_bundle',
+  ...bundleScriptStart('set -eu', APPLY_SECTIONS),
   '# end of bundle',
   ...RESOLVER_CHECK,
   'mtu=$(cat "$t/mtu")',
@@ -147,16 +157,7 @@ const removeLines = (tool: string, jumps: ChainJumpTemplate[]) =>
  * is already gone is skipped; it fails only if something is still there at the end.
  */
 export const REMOVE_SCRIPT = [
-  'set -u',
-  'IF=$1',
-  'umask 077',
-  't=$(mktemp -d) || exit 1',
-  `trap 'rm -rf "$t"' EXIT`,
-  `trap 'exit 129' HUP INT TERM`,
-  'fail() { echo "wgfleet: $*" >&2; exit 2; }',
-  ...bundleReaderLines(REMOVE_SECTIONS),
-  ...RUNTIME_FUNCTIONS,
-  'read_bundle',
+  ...bundleScriptStart('set -u', REMOVE_SECTIONS),
   // Each jump was inserted once; the bound only guards against a hand-made copy loop.
   'unjump() { n=0; while [ "$n" -lt 16 ] && "$1" -w -t "$2" -D "$3" -j "$4" 2>/dev/null; do n=$((n + 1)); done; }',
   'drop() { "$1" -w -t "$2" -F "$3" 2>/dev/null; "$1" -w -t "$2" -X "$3" 2>/dev/null; true; }',
