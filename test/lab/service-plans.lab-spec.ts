@@ -238,14 +238,6 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     for (const [k, client] of lab!.clients[0]!.entries()) {
       const created = await customerApi().post(`/api/wg/servers/${assignmentId}/users`, { client_name: `plans-${k + 1}` });
       expect(created.status).toBe(201);
-      // A fresh user has no plan: unlimited, enabled, no end date, no data limit, allowed.
-      expect(created.body).toMatchObject({
-        bandwidth: { download_mbps: null, upload_mbps: null },
-        enabled: true,
-        expires_at: null,
-        data_limit: null,
-        access: { state: 'allowed', reason: null },
-      });
       users.push({ id: created.body.id, publicKey: created.body.public_key, config: created.body.config, client, ifname: `wsp${lab!.id}${k + 1}` });
     }
     [shaped, planned] = users as [LabUser, LabUser];
@@ -256,6 +248,19 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
       await user.client.bringUp(user.config, user.ifname);
       expect(await user.client.ping(serverV4, 3, 2)).toMatchObject({ code: 0 });
       expect(await user.client.ping(serverV6, 3, 2)).toMatchObject({ code: 0 });
+    }
+  });
+
+  it('a new user has no plan: unlimited, enabled, no end date, no data limit, allowed, with its usage counted', async () => {
+    for (const user of [shaped, planned]) {
+      expect(await getUser(user)).toMatchObject({
+        bandwidth: { download_mbps: null, upload_mbps: null },
+        enabled: true,
+        expires_at: null,
+        data_limit: null,
+        access: { state: 'allowed', reason: null },
+        usage: { rx_bytes: expect.any(Number), tx_bytes: expect.any(Number), total_bytes: expect.any(Number) },
+      });
     }
   });
 
