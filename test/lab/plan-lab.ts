@@ -60,17 +60,21 @@ export async function tunnelMbits(node: LabNode, client: LabClient, serverIp: st
   }
 }
 
-/**
- * Sends `bytes` from the client to the node through the tunnel (iperf3 -n), as fast as the tunnel goes.
- * Resolves with iperf3's result rather than throwing: a block the traffic itself triggers may cut it short.
- */
-export async function sendThroughTunnel(node: LabNode, client: LabClient, serverIp: string, bytes: number, logDir: string): Promise<RunResult> {
+export interface Transfer {
+  /** When the client started sending (its iperf3 server already listening on the node). */
+  startedAt: number;
+  /** iperf3's result; never rejects: a block the traffic itself triggers may cut the transfer short. */
+  done: Promise<RunResult>;
+}
+
+/** Starts sending `bytes` from the client to the node through the tunnel (iperf3 -n), as fast as the tunnel goes. */
+export async function startTransfer(node: LabNode, client: LabClient, serverIp: string, bytes: number, logDir: string): Promise<Transfer> {
   const pid = await startIperfServer(node.netns, serverIp, logDir);
-  try {
-    return await client.exec(['iperf3', '-c', serverIp, '-p', String(IPERF_PORT), '-n', String(bytes), '--connect-timeout', '3000'], { timeoutMs: 10_000 });
-  } finally {
-    await stopIperfServer(pid);
-  }
+  const startedAt = Date.now();
+  const done = client
+    .exec(['iperf3', '-c', serverIp, '-p', String(IPERF_PORT), '-n', String(bytes), '--connect-timeout', '3000'], { timeoutMs: 10_000 })
+    .finally(() => stopIperfServer(pid));
+  return { startedAt, done };
 }
 
 /** One ping with a one-second wait: true when a reply came back through the tunnel. */

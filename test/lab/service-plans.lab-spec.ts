@@ -16,8 +16,8 @@ import {
   nodePeerKeys,
   onNode,
   redial,
-  sendThroughTunnel,
   shapingState,
+  startTransfer,
   tunnelMbits,
   unboundPidsOnNode,
   type Direction,
@@ -427,18 +427,17 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     expect(await onNodeNow(planned)).toBe(true);
 
     // Three times the margin, sent as fast as the tunnel goes; the block may cut the transfer short.
-    const sendStartedAt = Date.now();
-    const sending = sendThroughTunnel(node, planned.client, serverV4, 3_000_000, dir!);
+    const transfer = await startTransfer(node, planned.client, serverV4, 3_000_000, dir!);
     let offAt: number;
     try {
       offAt = await peerOffAt(planned, 15_000);
     } catch (error) {
-      const sent = await sending;
+      const sent = await transfer.done;
       throw new Error(`${String(error)}; iperf3 -n exited ${String(sent.code)}: ${sent.stdout.slice(-300)} ${sent.stderr}`);
     }
-    await sending;
-    timings.dataLimitTrafficStartToPeerOff = offAt - sendStartedAt;
-    expect(offAt - sendStartedAt).toBeLessThanOrEqual(POLL_INTERVAL_MS + PUSH_ALLOWANCE_MS);
+    await transfer.done;
+    timings.dataLimitTrafficStartToPeerOff = offAt - transfer.startedAt;
+    expect(offAt - transfer.startedAt).toBeLessThanOrEqual(POLL_INTERVAL_MS + PUSH_ALLOWANCE_MS);
     const blocked = await getUser(planned);
     expect(blocked.access).toEqual({ state: 'blocked', reason: 'data_limit_reached' });
     expect(blocked.usage.total_bytes).toBeGreaterThanOrEqual(bytes);
