@@ -176,14 +176,6 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     serverV4 = serverAddress(subnetV4);
     serverV6 = serverAddress(subnetV6);
 
-    // The node keeps its runtime files (resolver configs, pids) on a tmpfs of its own, as a real node's
-    // /run is: inside the node's private mount namespace, never the machine's /run/wgfleet.
-    await mkdir(NODE_RUNTIME_DIRECTORY, { recursive: true, mode: 0o755 });
-    await mustRun([
-      'nsenter', '-t', String(node.sshdPid), '-m', '--', 'sh', '-c',
-      'mountpoint -q "$1" || mount -t tmpfs -o mode=0755 none "$1"', 'sh', NODE_RUNTIME_DIRECTORY,
-    ]);
-
     // The TLS-only upstream in the "internet", with a certificate from a throwaway lab CA, which the node
     // trusts the way a real node trusts a public CA: through its system bundle (system CAs + the lab CA),
     // bind-mounted inside the node's private mount namespace only.
@@ -482,7 +474,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     await lab!.destroy();
     expect(await lab!.leftovers()).toEqual([]);
     await rm(dir!, { recursive: true, force: true });
-    // The lab bundle and the node's runtime tmpfs were mounted in the node's mount namespace only.
+    // The lab bundle and the node's runtime tmpfs (test/lab/sshd.ts) live in the node's mount namespace only.
     expect(await sha256(DEFAULT_CA_BUNDLE)).toBe(systemBundleHash);
     expect(existsSync(NODE_RUNTIME_DIRECTORY) ? readdirSync(NODE_RUNTIME_DIRECTORY) : []).toEqual([]);
   });
