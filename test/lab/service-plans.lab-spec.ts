@@ -331,12 +331,15 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
   });
 
   it('PUT dns: configs point at the server, a name resolves from the client through the node over TLS only; DELETE dns undoes both', async () => {
+    // The upstream speaks only DNS-over-TLS: a plain question from the node gets nothing.
+    expect(await dnsQuery(node.netns, upstreamIp, NAME, 'A', 1_500)).toEqual({ ok: false, reason: expect.stringMatching(NO_ANSWER) });
     const put = await customerApi().put(`/api/wg/servers/${assignmentId}/dns`, { resolvers: [{ address: upstreamIp, tls_name: TLS_NAME }] });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ mode: 'tls', resolvers: [{ address: upstreamIp, tls_name: TLS_NAME, port: 853 }], client_dns: [serverV4, serverV6] });
     const since = Date.now();
     await applied('PUT dns');
     expect((await customerApi().get(`/api/wg/servers/${assignmentId}/dns`)).body).toMatchObject({ mode: 'tls', provisioning: { state: 'active', error: null } });
+    expect((await admin().get(`/api/admin/servers/${serverId}/dns`)).body).toMatchObject({ mode: 'tls', resolvers: [{ address: upstreamIp, tls_name: TLS_NAME, port: 853 }] });
     for (const user of [shaped, planned]) {
       expect(parseClientConfig((await getUser(user)).config).dns).toEqual([serverV4, serverV6]);
     }
