@@ -147,6 +147,17 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     timings[label] = Date.now() - since;
   }
 
+  /**
+   * Each lifecycle test starts from a user with no plan and a working tunnel, whatever the test before
+   * it left behind, so a failure is reported by the test whose feature failed.
+   */
+  async function withoutPlan(user: LabUser): Promise<void> {
+    const body = await patchUser(user, { enabled: true, expires_at: null, data_limit: null });
+    expect(body.access).toEqual({ state: 'allowed', reason: null });
+    await peerBack(user);
+    if (!(await answersPing(user.client, serverV4))) await tunnelBack(user, 'redial', `${user.client.name}Recovered`);
+  }
+
   async function measure(user: LabUser, label: string, directions: Array<[Direction, string]>, seconds = IPERF_SECONDS): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const [direction, server] of directions) {
@@ -374,6 +385,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
   });
 
   it('PATCH enabled=false takes the peer off the node and the tunnel dies (the row stays); enabled=true brings both back', async () => {
+    await withoutPlan(planned);
     const disabled = await patchUser(planned, { enabled: false });
     expect(disabled).toMatchObject({ enabled: false, access: { state: 'blocked', reason: 'disabled' }, public_key: planned.publicKey });
     const since = Date.now();
@@ -392,6 +404,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
   });
 
   it(`expires_at a few seconds ahead blocks the user within ${EXPIRY_LATENCY_MS / 1000} s after it; extending it brings the user back`, async () => {
+    await withoutPlan(planned);
     const expiresAt = new Date(Math.ceil((Date.now() + 4_000) / 1_000) * 1_000);
     const patched = await patchUser(planned, { expires_at: expiresAt.toISOString() });
     expect(Date.parse(patched.expires_at)).toBe(expiresAt.getTime());
@@ -413,6 +426,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
   });
 
   it('a data limit with block: traffic past it takes the peer off within one poll interval; raising it brings the user back', async () => {
+    await withoutPlan(planned);
     const usedBefore: number = (await getUser(planned)).usage.total_bytes;
     const bytes = Math.max(1_000_000, usedBefore + 1_000_000);
     const patched = await patchUser(planned, { data_limit: { bytes, period: 'total', action: 'block' } });
@@ -445,8 +459,12 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
   });
 
   it(`a data limit with throttle keeps the user connected, shaped near throttle_mbps (${THROTTLE_MBPS}) both ways; removing it lifts the throttle`, async () => {
-    const used: number = (await getUser(planned)).usage.total_bytes;
-    expect(used).toBeGreaterThan(1_000_000);
+    await withoutPlan(planned);
+    // The limit below must already be reached: the block test's traffic did it, or this does.
+    if ((await getUser(planned)).usage.total_bytes < 1_000_000) {
+      await (await startTransfer(node, planned.client, serverV4, 3_000_000, dir!)).done;
+      await waitFor('usage past 1 MB', async () => (await getUser(planned)).usage.total_bytes >= 1_000_000, 5_000, 200);
+    }
     const patched = await patchUser(planned, { data_limit: { bytes: 1_000_000, period: 'total', action: 'throttle', throttle_mbps: THROTTLE_MBPS } });
     expect(patched.data_limit).toMatchObject({ bytes: 1_000_000, period: 'total', action: 'throttle', throttle_mbps: THROTTLE_MBPS });
     expect(patched.access).toEqual({ state: 'throttled', reason: 'data_limit_reached' });
