@@ -411,7 +411,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     expect(patched.access).toEqual({ state: 'allowed', reason: null });
     expect(await onNodeNow(planned)).toBe(true);
 
-    const offAt = await peerOffAt(planned, expiresAt.getTime() - Date.now() + EXPIRY_LATENCY_MS + 10_000);
+    const offAt = await peerOffAt(planned, expiresAt.getTime() - Date.now() + EXPIRY_LATENCY_MS + 5_000);
     timings.expiryToPeerOff = offAt - expiresAt.getTime();
     // Not before its end date, and within the issue's latency after it.
     expect(offAt).toBeGreaterThanOrEqual(expiresAt.getTime());
@@ -439,7 +439,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     const transfer = await startTransfer(node, planned.client, serverV4, 3_000_000, dir!);
     let offAt: number;
     try {
-      offAt = await peerOffAt(planned, 15_000);
+      offAt = await peerOffAt(planned, 10_000);
     } catch (error) {
       const sent = await transfer.done;
       throw new Error(`${String(error)}; iperf3 -n exited ${String(sent.code)}: ${sent.stdout.slice(-300)} ${sent.stderr}`);
