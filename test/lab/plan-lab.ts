@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseClientConfig, parseWgDump } from '@wgfleet/wireguard';
+import { nodeOutput } from './api-lab.js';
 import { measureBitsPerSecond, IPERF_PORT, startIperfServer, stopIperfServer } from './iperf.js';
 import type { LabClient, LabNode } from './lab.js';
 import { toWgSetconf } from './lab-client.js';
@@ -8,21 +9,14 @@ import { mustRun, run, type RunResult } from './run.js';
 // What the service-plans lab spec observes on a node and through a client's tunnel: throughput,
 // traffic volume, the peers and the shaping the push left, and the node's own processes.
 
-/** A command's stdout on the node (its network and sshd's mount namespace); a non-zero exit throws. */
-export async function onNode(node: LabNode, argv: readonly string[]): Promise<string> {
-  const result = await node.exec(argv);
-  if (result.code !== 0) throw new Error(`node: \`${argv.join(' ')}\` exited ${String(result.code)}: ${result.stderr.trim()}`);
-  return result.stdout;
-}
-
 /** The public keys of the interface's peers on the node. */
 export async function nodePeerKeys(node: LabNode, ifname: string): Promise<string[]> {
-  return parseWgDump(await onNode(node, ['wg', 'show', ifname, 'dump'])).peers.map((p) => p.publicKey);
+  return parseWgDump(await nodeOutput((argv) => node.exec(argv), node.name, ['wg', 'show', ifname, 'dump'])).peers.map((p) => p.publicKey);
 }
 
 /**
  * Every qdisc, class and filter of the interface and of its ifb, without -s; a mirred action's index
- * is the kernel's running count, not our state. An ifb that does not exist reads as empty.
+ * is the kernel's running count, not our state. A view that fails (no such device) reads as its error.
  */
 export async function shapingState(node: LabNode, ifname: string, ifbName: string): Promise<string[]> {
   const views: string[][] = [];

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CA_BUNDLE, ifbDeviceName, NODE_RUNTIME_DIRECTORY, parseClientConfig, serverAddress } from '@wgfleet/wireguard';
-import { waitFor } from './api-lab.js';
+import { nodeOutput, waitFor } from './api-lab.js';
 import { LabApi } from './api-process-lab.js';
 import { nodePlan } from './address-plan.js';
 import { dnsQuery, makeLabCa, RCODE, startUnbound, upstreamConfig } from './dns-lab.js';
@@ -14,7 +14,6 @@ import {
   answersPing,
   htbRates,
   nodePeerKeys,
-  onNode,
   redial,
   shapingState,
   startTransfer,
@@ -317,7 +316,7 @@ describe('lab: service plans through the API on a real node: bandwidth limits, D
     expect((await customerApi().get(`/api/wg/users/${shaped.id}/bandwidth`)).body).toMatchObject({ download_mbps: DOWNLOAD_MBPS, upload_mbps: UPLOAD_MBPS });
     expect(await shapingState(node, IFNAME, IFB)).toEqual(before);
 
-    await onNode(node, ['tc', 'qdisc', 'del', 'dev', IFNAME, 'root']);
+    await nodeOutput((argv) => node.exec(argv), node.name, ['tc', 'qdisc', 'del', 'dev', IFNAME, 'root']);
     expect(await htbRates(node, IFNAME)).toEqual([]);
     const deletedAt = Date.now();
     await waitFor('the shaping rebuilt on the node', async () => JSON.stringify(await shapingState(node, IFNAME, IFB)) === JSON.stringify(before), 3 * RECONCILE_INTERVAL_MS + 5_000, 200);
