@@ -212,6 +212,8 @@ export function apiAt(url: () => string, key: string, headers: Record<string, st
   return {
     get: (path: string) => request(url()).get(path).set(headers),
     post: (path: string, body: object = {}) => request(url()).post(path).set(headers).send(body),
+    put: (path: string, body: object) => request(url()).put(path).set(headers).send(body),
+    patch: (path: string, body: object) => request(url()).patch(path).set(headers).send(body),
     del: (path: string) => request(url()).delete(path).set(headers),
   };
 }
