@@ -51,8 +51,11 @@ const IPERF_SECONDS = 4;
 const NEAR = { min: 0.6, max: 1.15 } as const;
 const WELL_ABOVE = 2;
 const EXPIRY_LATENCY_MS = 5_000;
-/** A data limit is seen by the next poll; the push that takes the peer off is one SSH round trip more. */
-const PUSH_ALLOWANCE_MS = 1_500;
+/**
+ * A data limit is seen by the next poll; the push that takes the peer off is one SSH round trip more,
+ * and the 3 MB transfer itself takes a moment: measured 0.8–1.7 s in all, bounded with room for a busy machine.
+ */
+const PUSH_ALLOWANCE_MS = 2_500;
 const DEFAULT_RESOLVERS = ['1.1.1.1'];
 const TLS_NAME = 'dot.example.com';
 const NAME = 'www.example.com';

@@ -11,6 +11,7 @@ import {
 } from '@wgfleet/wireguard';
 import { firstFreeHost, labClientConfig } from './lab-tunnel.js';
 import { measureBitsPerSecond, startIperfServer, stopIperfServer } from './iperf.js';
+import { shapingState as tcState } from './plan-lab.js';
 import { Lab, type LabClient, type LabNode } from './lab.js';
 import type { RunResult } from './run.js';
 
@@ -24,17 +25,6 @@ const SUBNET_V6 = 'fd42:66:9::/64';
 const DOWNLOAD_KBIT = 8_000;
 const UPLOAD_KBIT = 4_000;
 const SECONDS = 3;
-
-/** What tc shows of both devices without -s; a mirred action's index is the kernel's running count, not our state. */
-const SHAPING_VIEWS: ReadonlyArray<readonly string[]> = [
-  ['qdisc', 'show', 'dev', IFNAME],
-  ['class', 'show', 'dev', IFNAME],
-  ['filter', 'show', 'dev', IFNAME],
-  ['filter', 'show', 'dev', IFNAME, 'ingress'],
-  ['qdisc', 'show', 'dev', IFB.name],
-  ['class', 'show', 'dev', IFB.name],
-  ['filter', 'show', 'dev', IFB.name],
-];
 
 describe('lab shaping: tc limits on a wireguard-go interface hold a client to its download and upload rates', () => {
   let lab: Lab | undefined;
@@ -69,11 +59,7 @@ describe('lab shaping: tc limits on a wireguard-go interface hold a client to it
     await nodeOk(['tc', '-batch', '-'], renderShapingBatch({ interfaceName: IFNAME, peers }));
   }
 
-  async function shapingState(): Promise<string[]> {
-    const views = [];
-    for (const view of SHAPING_VIEWS) views.push((await nodeOk(['tc', ...view])).replace(/\bindex \d+/g, 'index N'));
-    return views;
-  }
+  const shapingState = () => tcState(node, IFNAME, IFB.name);
 
   /** Mbit/s the receiver measured; download = the node sends (`-R`), upload = the client sends. */
   async function mbits(direction: 'download' | 'upload', server: string, from: LabClient = client): Promise<number> {
