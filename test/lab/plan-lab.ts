@@ -19,11 +19,16 @@ export async function nodePeerKeys(node: LabNode, ifname: string): Promise<strin
  * is the kernel's running count, not our state. A view that fails (no such device) reads as its error.
  */
 export async function shapingState(node: LabNode, ifname: string, ifbName: string): Promise<string[]> {
-  const views: string[][] = [];
-  for (const dev of [ifname, ifbName]) {
-    views.push(['qdisc', 'show', 'dev', dev], ['class', 'show', 'dev', dev], ['filter', 'show', 'dev', dev]);
-  }
-  views.push(['filter', 'show', 'dev', ifname, 'ingress']);
+  // The interface's qdiscs, classes, filters and ingress filters, then the ifb's qdiscs, classes and filters.
+  const views: string[][] = [
+    ['qdisc', 'show', 'dev', ifname],
+    ['class', 'show', 'dev', ifname],
+    ['filter', 'show', 'dev', ifname],
+    ['filter', 'show', 'dev', ifname, 'ingress'],
+    ['qdisc', 'show', 'dev', ifbName],
+    ['class', 'show', 'dev', ifbName],
+    ['filter', 'show', 'dev', ifbName],
+  ];
   const out: string[] = [];
   for (const view of views) {
     const result = await node.exec(['tc', ...view]);
