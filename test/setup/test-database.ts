@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { runMigrations } from '@wgfleet/database';
 
@@ -31,13 +30,4 @@ export async function createEmptyDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/free-port.js';

@@ -25,3 +25,4 @@ export { answerFrameworkError } from './http/framework-errors.js';
 export { IsOptionalNotNull } from './validation/optional-not-null.decorator.js';
 export { IsSingleLine, isSingleLine } from './validation/single-line.decorator.js';
 export { RepeatingPass } from './scheduling/repeating-pass.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './scheduling/backoff.js';

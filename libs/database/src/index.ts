@@ -6,6 +6,8 @@ export { provideDatabase, type DatabaseHandle } from './provide-database.js';
 export { SnakeNamingStrategy } from './snake-naming.strategy.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { bigintId, numericNumber } from './bigint-id.js';
+export { type InTransaction } from './in-transaction.js';
+export { isForeignKeyViolation, isUniqueViolation, violatedConstraint } from './pg-errors.js';
 export { markProvisioned, type ProvisionedTable, type ProvisioningOutcome } from './provisioning-state.js';
 export { dedicatedClient } from './dedicated-client.js';
 export { AdvisoryLockSession, type AdvisoryLock, type AdvisoryLockSessionEvents } from './advisory-lock-session.js';

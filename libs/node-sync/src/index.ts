@@ -10,7 +10,6 @@ export {
   type NodeToolOutput,
 } from './node-driver.js';
 export { isValidProbeCount, PROBE_COUNT, probeTarget } from './probe-target.js';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { DesiredStateReader, type DesiredSnapshot } from './desired-state.reader.js';
 export { ReconcilerOptions, DEFAULT_RECONCILER_OPTIONS, reconcilerOptions } from './reconciler-options.js';
 export { Reconciler } from './reconciler.service.js';

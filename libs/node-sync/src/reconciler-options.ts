@@ -1,4 +1,4 @@
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '@wgfleet/core';
 
 /** Tuning of the reconciler; an abstract-class token (STYLE.md §9), bound by NodeSyncModule.forRoot. */
 export abstract class ReconcilerOptions {

@@ -5,7 +5,7 @@ export { UserEntity, type AccessReason, type AccessState, type DataLimitAction, 
 export { OFFLINE, toLiveFieldsDto, toUserDto, type PeerLiveStatus, type UserDto, type UserObservation } from './peers.dto.js';
 export { formatBytes } from './format-bytes.js';
 export { ServerListFastPath } from './server-list-fast-path.js';
-export { OperatorPeers, type AddressChoice, type InTransaction, type NewOperatorPeer, type OperatorPeerPatch } from './operator-peers.service.js';
+export { OperatorPeers, type AddressChoice, type NewOperatorPeer, type OperatorPeerPatch } from './operator-peers.service.js';
 export { evaluateAccess, type Access, type AccessFacts, type DataLimit } from './plans/access-policy.js';
 export { PlanUsage, type Usage } from './plans/plan-usage.js';
 export { PlanEnforcer } from './plans/plan-enforcer.js';

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, Not, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '@wgfleet/audit';
 import { AppError, SecretBox } from '@wgfleet/core';
+import type { InTransaction } from '@wgfleet/database';
 import { FleetAccess, ServerEntity } from '@wgfleet/servers';
 import { cidrContains, clientAddressRange, formatIp, parseCidr, parseIp, type IpVersion } from '@wgfleet/wireguard';
 import { lowestFreeAddress } from './lowest-free-address.js';
@@ -41,9 +42,6 @@ export interface OperatorPeerPatch {
   allowedIps?: string[];
   persistentKeepalive?: number;
 }
-
-/** Work another module does in the same transaction (its own rows about these peers). */
-export type InTransaction<T> = (manager: EntityManager, subject: T) => Promise<void>;
 
 /**
  * The node operator's side of a server's peers (what the WGDashboard API drives): every user of the

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '@wgfleet/audit';
-import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
+import { isUniqueViolation, markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
 import { PeersService, UserEntity, type TenantUser } from '@wgfleet/peers';
 import { FleetAccess, NodeEntity, ServerEntity } from '@wgfleet/servers';
@@ -283,9 +283,4 @@ export class PortForwardsService {
       own ? { conflicting_port_forward_id: Number(holder.id) } : undefined,
     );
   }
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError ?? (error as { code?: string; constraint?: string });
-  return driverError?.code === '23505' && driverError.constraint === constraint;
 }

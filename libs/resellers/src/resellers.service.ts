@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccountsService, ApiKeysService, type AccountEntity, type ApiKeyEntity } from '@wgfleet/accounts';
 import { AuditService } from '@wgfleet/audit';
 import { AppError, type Page, type Principal } from '@wgfleet/core';
+import { isUniqueViolation } from '@wgfleet/database';
 import { PeersService } from '@wgfleet/peers';
 import { PortForwardsService } from '@wgfleet/port-forwards';
 import { AssignmentEntity, AssignmentsService, FleetAccess } from '@wgfleet/servers';
@@ -180,10 +181,4 @@ function requireReseller(principal: Principal): void {
         : 'only a reseller key can manage customers and delegations',
     );
   }
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  const code = e?.code ?? e?.driverError?.code;
-  return code === '23505' && (e?.constraint ?? e?.driverError?.constraint) === constraint;
 }

@@ -4,11 +4,11 @@ import { DataSource, MoreThan, type EntityManager, type FindOptionsWhere, type R
 import { AccountsService, type AccountEntity } from '@wgfleet/accounts';
 import { AuditService } from '@wgfleet/audit';
 import { AppError, pageOf, type Page, type Principal } from '@wgfleet/core';
+import { isForeignKeyViolation, isUniqueViolation } from '@wgfleet/database';
 import { AssignmentEntity } from './assignment.entity.js';
 import type { CreateAssignmentDto } from './assignments.dto.js';
 import { FleetAccess } from './fleet-access.service.js';
 import { FleetChanges } from './fleet-changes.js';
-import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 import { ServerEntity } from './server.entity.js';
 
 /** The admin lends servers to accounts (a reseller's delegations are made by the reseller). */

@@ -5,7 +5,7 @@ export { ServerEntity, type DnsMode, type DnsTlsResolver } from './server.entity
 export { AssignmentEntity } from './assignment.entity.js';
 export { syncStateOf, type SyncState, type SyncStateName } from './sync-state.js';
 export { NodesService, nodeKeyContext } from './nodes.service.js';
-export { ServersService, serverKeyContext, type CreateServerOptions, type FleetActor, type InTransaction, type ServerWithNode, type UpdateServerOptions } from './servers.service.js';
+export { ServersService, serverKeyContext, type CreateServerOptions, type FleetActor, type ServerWithNode, type UpdateServerOptions } from './servers.service.js';
 export { AssignmentsService } from './assignments.service.js';
 export { ReconcileRequests, type ReconcileListener } from './reconcile-requests.js';
 export { CreateNodeDto, toNodeDto, type NodeDto } from './nodes.dto.js';

@@ -3,10 +3,10 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, MoreThan, type Repository } from 'typeorm';
 import { AuditService } from '@wgfleet/audit';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
+import { isForeignKeyViolation, isUniqueViolation } from '@wgfleet/database';
 import { canonicalHost, canonicalIp, parseHostKeyLine } from './fleet-validation.js';
 import { NodeEntity } from './node.entity.js';
 import type { CreateNodeDto } from './nodes.dto.js';
-import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 
 /** The associated data of a node's sealed SSH key: moving the ciphertext to another node breaks it. */
 export const nodeKeyContext = (name: string) => `node.ssh_private_key:${name}`;

@@ -3,12 +3,12 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, MoreThan, type EntityManager, type FindOptionsWhere, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '@wgfleet/audit';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
+import { isForeignKeyViolation, isUniqueViolation, type InTransaction } from '@wgfleet/database';
 import { generateKeyPair, publicKeyFromPrivate, serverAddress } from '@wgfleet/wireguard';
 import { FleetAccess } from './fleet-access.service.js';
 import { FleetChanges } from './fleet-changes.js';
 import { canonicalHost, canonicalIp, canonicalSubnet, parsePortRange } from './fleet-validation.js';
 import { NodeEntity } from './node.entity.js';
-import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 import { ReconcileRequests } from './reconcile-requests.js';
 import { ServerEntity } from './server.entity.js';
 import { ServerRemovals } from './server-removals.js';
@@ -46,13 +46,11 @@ type SettingsPatch = Partial<
  */
 export type FleetActor = (Principal | AuditActor) & { auditDetails?: Record<string, unknown> };
 
-/** Work another module does in the same transaction as the server write (its own tables). */
-export type InTransaction = (manager: EntityManager, serverId: number) => Promise<void>;
-
 export interface UpdateServerOptions {
   /** A new private key for the server (its public key follows). */
   privateKey?: string;
-  inTransaction?: InTransaction;
+  /** Runs with the server's id in the write's transaction. */
+  inTransaction?: InTransaction<number>;
 }
 
 export interface CreateServerOptions {
@@ -60,7 +58,8 @@ export interface CreateServerOptions {
   privateKey?: string;
   /** False: created switched off (WGDashboard starts a new configuration stopped). Default true. */
   enabled?: boolean;
-  inTransaction?: InTransaction;
+  /** Runs with the server's id in the write's transaction. */
+  inTransaction?: InTransaction<number>;
 }
 
 /** The address and port parts of a server on its node, as the conflict checks see them. */

@@ -7,7 +7,7 @@ export {
   renderTunnelRules,
   stderrSummary,
 } from './push-script.js';
-export { backoffDelay, parsePinnedHostKey } from './ssh-connection.js';
+export { parsePinnedHostKey } from './ssh-connection.js';
 export { SshNodeDriver, type SshNodeDriverOptions } from './ssh-node-driver.js';
 export { TransportNodeDriver } from './transport-node-driver.js';
 export { NodeDriverModule } from './node-driver.module.js';

@@ -21,7 +21,7 @@ import {
   shellQuote,
   stderrSummary,
 } from './push-script.js';
-import { backoffDelay, parsePinnedHostKey } from './ssh-connection.js';
+import { parsePinnedHostKey } from './ssh-connection.js';
 import { desiredState, dnsConfig, limitedShaping } from './testing/desired-state-fixtures.js';
 
 const desired = desiredState;
@@ -249,10 +249,6 @@ describe('safe failure messages', () => {
 });
 
 describe('connection helpers', () => {
-  it('back off exponentially with a cap', () => {
-    expect([0, 1, 2, 3, 4, 10, 100].map((f) => backoffDelay(f, 1_000, 60_000))).toEqual([0, 1_000, 2_000, 4_000, 8_000, 60_000, 60_000]);
-  });
-
   it('parse a pinned ed25519 line into its raw blob and refuse mismatched halves', () => {
     const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
     expect(parsePinnedHostKey(`ssh-ed25519 ${blob.toString('base64')} host`)).toEqual({ type: 'ssh-ed25519', blob });

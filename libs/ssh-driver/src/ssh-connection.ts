@@ -1,4 +1,5 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { backoffDelay } from '@wgfleet/core';
 import { HostKeyMismatchError, NodeUnreachableError } from '@wgfleet/node-sync';
 import { Client, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
 import { Semaphore } from './semaphore.js';
@@ -36,11 +37,6 @@ export interface ExecResult {
 
 const MAX_STDERR_CHARS = 8 * 1024;
 
-/** Delay before the next connect after `failures` consecutive failed connects. */
-export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
-  if (failures <= 0) return 0;
-  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-}
 
 /** `ssh-ed25519 AAAA… [comment]` → key type and raw blob, the form ssh2's hostVerifier receives. */
 export function parsePinnedHostKey(line: string): { type: string; blob: Buffer } {
@@ -121,7 +117,7 @@ export class SshConnection {
       },
       (error: Error) => {
         this.failures++;
-        this.nextAttemptAt = this.options.now() + backoffDelay(this.failures, this.options.backoffInitialMs, this.options.backoffMaxMs);
+        this.nextAttemptAt = this.options.now() + backoffDelay(this.failures, { initialMs: this.options.backoffInitialMs, maxMs: this.options.backoffMaxMs });
         this.lastFailure = error;
         this.connecting = null;
         throw error;

@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { loadConfig } from '@wgfleet/core';
 import { simpleParser } from 'mailparser';
+import { freePort } from '../../../../test/support/free-port.js';
 import { startSmtpCapture, type SmtpCapture } from '../../../../test/support/smtp-capture.js';
 import { smtpAccountOf, smtpReadiness, smtpTransportOptions } from './smtp-account.js';
 import { SmtpMailer, withoutSecret } from './smtp-mailer.js';
@@ -130,12 +130,3 @@ describe('SmtpMailer verifies certificates', () => {
     }
   });
 });
-
-/** A port that was free a moment ago: bound, read, released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
