@@ -63,8 +63,7 @@ export class DesiredStateReader {
         return null;
       }
       const { server, node } = found;
-      const peers = await this.peers.desiredPeersOf(manager, serverId);
-      const offNode = await this.peers.offNodeUserIdsOf(manager, serverId);
+      const { peers, offNodeUserIds } = await this.peers.pushSetOf(manager, serverId);
       const forwards = await this.forwards.desiredForwardsOf(manager, serverId);
       const removals = await this.removals.pendingOf(manager, serverId);
       await runner.commitTransaction();
@@ -83,7 +82,7 @@ export class DesiredStateReader {
             publicKey: peer.publicKey,
             presharedKey: peer.presharedKey,
             // Only the user's own addresses: the client's AllowedIPs (0.0.0.0/0…) are its routing, not ours.
-            allowedIps: [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : []), ...peer.routedIps],
+            allowedIps: [...hostAddressesOf(peer), ...peer.routedIps],
           })),
         }),
         forwardRules: renderPortForwardRules({ interfaceName: server.interface, serverTunnelIp: ownIpv4, forwards }),
@@ -94,7 +93,7 @@ export class DesiredStateReader {
             peers: peers
               .filter((peer) => peer.downloadKbit !== null || peer.uploadKbit !== null)
               .map((peer) => ({
-                addresses: [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : [])],
+                addresses: hostAddressesOf(peer),
                 downloadKbit: peer.downloadKbit,
                 uploadKbit: peer.uploadKbit,
               })),
@@ -120,7 +119,7 @@ export class DesiredStateReader {
         desired,
         enabled: server.enabled,
         removals,
-        userIds: [...peers.map((peer) => peer.id), ...offNode],
+        userIds: [...peers.map((peer) => peer.id), ...offNodeUserIds],
         forwardIds: forwards.map((forward) => forward.id),
       };
     } finally {
@@ -181,4 +180,9 @@ export class DesiredStateReader {
       },
     };
   }
+}
+
+/** A peer's own tunnel addresses as host routes: what the node routes to it and shapes by. */
+function hostAddressesOf(peer: { ipv4: string; ipv6: string | null }): string[] {
+  return [`${peer.ipv4}/32`, ...(peer.ipv6 ? [`${peer.ipv6}/128`] : [])];
 }

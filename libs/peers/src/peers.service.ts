@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '@wgfleet/audit';
-import { markProvisioned, type ProvisioningOutcome } from '@wgfleet/database';
+import { markProvisioned, numericNumber, type ProvisioningOutcome } from '@wgfleet/database';
 import { AppError, pageOf, SecretBox, type Page, type Principal } from '@wgfleet/core';
 import { FleetAccess, ServerEntity, type AssignmentContext } from '@wgfleet/servers';
 import { formatIp, generateKeyPair, generatePresharedKey, parseIp } from '@wgfleet/wireguard';
@@ -36,11 +36,6 @@ const OFF_NODE_JOINS = `LEFT JOIN assignment a ON a.id = u.assignment_id
          LEFT JOIN account acc ON acc.id = a.account_id
          LEFT JOIN account parent ON parent.id = acc.parent_id`;
 const OFF_NODE = `u.restricted_at IS NOT NULL OR u.access_state = 'blocked' OR acc.suspended_at IS NOT NULL OR parent.suspended_at IS NOT NULL`;
-
-/** numeric columns come back from pg as text. */
-function numberOrNull(value: string | null): number | null {
-  return value === null ? null : Number(value);
-}
 
 /** A user some tenant owns through an assignment (every user the portal's routes act on). */
 export type TenantUser = UserEntity & { assignmentId: number };
@@ -251,14 +246,19 @@ export class PeersService {
   }
 
   /**
-   * The peers the server's node must hold, for the reconciler: every user of the server except
-   * those deliberately off it (offNodeUserIdsOf), preshared keys opened, each with the rates the
-   * node holds it to (its plan, or its throttle once a `throttle` data limit is reached). Call
-   * inside the reconciler's read-only snapshot transaction.
+   * What the server's node must hold, for the reconciler, in one read of its users: `peers`, every
+   * user except those deliberately off the node, preshared keys opened, each with the rates the
+   * node holds it to (its plan, or its throttle once a `throttle` data limit is reached); and
+   * `offNodeUserIds`, the users kept off it — restricted (WGDashboard), blocked by their plan
+   * (disabled, expired, data limit), or of a suspended account or a suspended reseller's customer.
+   * A push settles those too: once it succeeds the node holds exactly what wgfleet wants for them
+   * (nothing), so they are not left `pending` for ever. Call inside the reconciler's read-only
+   * snapshot transaction.
    */
-  async desiredPeersOf(manager: EntityManager, serverId: number): Promise<DesiredPeer[]> {
+  async pushSetOf(manager: EntityManager, serverId: number): Promise<{ peers: DesiredPeer[]; offNodeUserIds: number[] }> {
     const rows: Array<{
       id: string;
+      off_node: boolean;
       public_key: string;
       preshared_key_enc: Buffer | null;
       ipv4: string;
@@ -269,17 +269,23 @@ export class PeersService {
       access_state: AccessState;
       data_limit_throttle_mbps: string | null;
     }> = await manager.query(
-      `SELECT u.id, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6, u.routed_ips::text[] AS routed_ips,
-              u.download_mbps, u.upload_mbps, u.access_state, u.data_limit_throttle_mbps
+      `SELECT u.id, (${OFF_NODE}) AS off_node, u.public_key, u.preshared_key_enc, host(u.ipv4) AS ipv4, host(u.ipv6) AS ipv6,
+              u.routed_ips::text[] AS routed_ips, u.download_mbps, u.upload_mbps, u.access_state, u.data_limit_throttle_mbps
          FROM wg_user u
          ${OFF_NODE_JOINS}
-        WHERE u.server_id = $1 AND NOT (${OFF_NODE})
+        WHERE u.server_id = $1
         ORDER BY u.id`,
       [serverId],
     );
-    return rows.map((row) => {
+    const peers: DesiredPeer[] = [];
+    const offNodeUserIds: number[] = [];
+    for (const row of rows) {
+      if (row.off_node) {
+        offNodeUserIds.push(Number(row.id));
+        continue;
+      }
       const user = { serverId, publicKey: row.public_key };
-      return {
+      peers.push({
         id: Number(row.id),
         publicKey: row.public_key,
         presharedKey: row.preshared_key_enc ? this.box.open(row.preshared_key_enc, presharedKeyContext(user)) : null,
@@ -287,27 +293,14 @@ export class PeersService {
         ipv6: row.ipv6,
         routedIps: row.routed_ips,
         ...effectiveRates({
-          downloadMbps: numberOrNull(row.download_mbps),
-          uploadMbps: numberOrNull(row.upload_mbps),
+          downloadMbps: numericNumber.from(row.download_mbps),
+          uploadMbps: numericNumber.from(row.upload_mbps),
           accessState: row.access_state,
-          throttleMbps: numberOrNull(row.data_limit_throttle_mbps),
+          throttleMbps: numericNumber.from(row.data_limit_throttle_mbps),
         }),
-      };
-    });
-  }
-
-  /**
-   * The server's users that are deliberately off its node: restricted (WGDashboard), blocked by
-   * their plan (disabled, expired, data limit), or of a suspended account or a suspended reseller's
-   * customer. A push settles them too: once it succeeds the node holds exactly what wgfleet wants for
-   * them (nothing), so they are not left `pending` for ever. Same snapshot transaction as desiredPeersOf.
-   */
-  async offNodeUserIdsOf(manager: EntityManager, serverId: number): Promise<number[]> {
-    const rows: Array<{ id: string }> = await manager.query(
-      `SELECT u.id FROM wg_user u ${OFF_NODE_JOINS} WHERE u.server_id = $1 AND (${OFF_NODE}) ORDER BY u.id`,
-      [serverId],
-    );
-    return rows.map((row) => Number(row.id));
+      });
+    }
+    return { peers, offNodeUserIds };
   }
 
   /**

@@ -80,6 +80,16 @@ export class FleetAccess {
   }
 
   /**
+   * Row locks on the servers, in id order, of the strength bumpGeneration's UPDATE takes, so they
+   * serialise with every writer of those servers; for a caller that must decide under the lock
+   * before it knows which servers it will bump.
+   */
+  async lockServers(manager: EntityManager, serverIds: number[]): Promise<void> {
+    if (serverIds.length === 0) return;
+    await manager.query('SELECT id FROM server WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE', [serverIds]);
+  }
+
+  /**
    * Marks the server's desired state as changed, inside the caller's transaction, so that the
    * reconciler sees every committed write. Also serialises writers on one server (row lock),
    * which makes address allocation and quota checks race-free.

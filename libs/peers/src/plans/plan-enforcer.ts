@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not, type EntityManager } from 'typeorm';
-import { FleetAccess, ServerEntity } from '@wgfleet/servers';
+import { FleetAccess } from '@wgfleet/servers';
 import { UserEntity } from '../user.entity.js';
 import { evaluateAccess, type Access } from './access-policy.js';
 import { dataLimitOf } from './data-limit.js';
@@ -56,7 +56,7 @@ export class PlanEnforcer {
     const ids = [...new Set(userIds)].sort((a, b) => a - b);
     // Every writer locks the server first (bumpGeneration), then its users: the same order here.
     const servers: Array<{ server_id: string }> = await manager.query('SELECT DISTINCT server_id FROM wg_user WHERE id = ANY($1::bigint[]) ORDER BY server_id', [ids]);
-    await lockServers(manager, servers.map((row) => Number(row.server_id)));
+    await this.access.lockServers(manager, servers.map((row) => Number(row.server_id)));
     const query = manager.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids }).orderBy('u.id').setLock('for_no_key_update');
     const users = await (busyUsers === 'skip' ? query.setOnLocked('skip_locked') : query).getMany();
     await this.usage.refreshBaselines(manager, users, now);
@@ -65,7 +65,7 @@ export class PlanEnforcer {
     const moved = new Set<number>();
     for (const user of users) {
       const access = decisions.get(user.id)!;
-      if (access.state === user.accessState && access.reason === user.accessReason) continue;
+      if (!differs(user, access)) continue;
       const onNode = access.state !== user.accessState;
       // Like a restriction: the push that carries the change decides the provisioning state again.
       const provisioning = onNode ? { state: 'pending' as const, stateError: null } : {};
@@ -158,10 +158,4 @@ export class PlanEnforcer {
 
 function differs(user: UserEntity, access: Access): boolean {
   return access.state !== user.accessState || access.reason !== user.accessReason;
-}
-
-/** Row locks on the servers, in id order, of the strength bumpGeneration's UPDATE takes (so they serialise with it). */
-async function lockServers(manager: EntityManager, serverIds: number[]): Promise<void> {
-  if (serverIds.length === 0) return;
-  await manager.getRepository(ServerEntity).createQueryBuilder('s').select('s.id').where('s.id = ANY(:serverIds)', { serverIds }).orderBy('s.id').setLock('for_no_key_update').getMany();
 }
